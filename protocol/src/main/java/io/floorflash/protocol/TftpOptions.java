@@ -1,0 +1,45 @@
+package io.floorflash.protocol;
+
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.Locale;
+import java.util.Map;
+
+/** Names and bounds of the RFC 2347 options floorflash knows, and the one way option maps are copied. */
+public final class TftpOptions {
+    /** RFC 2348. */
+    public static final String BLKSIZE = "blksize";
+    /** RFC 2349. */
+    public static final String TSIZE = "tsize";
+    /** RFC 2349. */
+    public static final String TIMEOUT = "timeout";
+    /** RFC 7440. */
+    public static final String WINDOWSIZE = "windowsize";
+
+    public static final int MIN_BLOCK_SIZE = 8;
+    public static final int MAX_BLOCK_SIZE = 65464;
+    /** The RFC 1350 block size, used when no blksize is negotiated. */
+    public static final int DEFAULT_BLOCK_SIZE = 512;
+    public static final int MIN_TIMEOUT_SECONDS = 1;
+    public static final int MAX_TIMEOUT_SECONDS = 255;
+    public static final int MIN_WINDOW_SIZE = 1;
+    public static final int MAX_WINDOW_SIZE = 65535;
+
+    /** At most this many options are read from one request; more make it malformed. */
+    public static final int MAX_OPTIONS = 32;
+    /** At most this many bytes in one option name or value. */
+    public static final int MAX_OPTION_LENGTH = 255;
+
+    private TftpOptions() {
+    }
+
+    /** An unmodifiable copy with lower-case names, keeping the order (the first of two equal names wins). */
+    static Map<String, String> copyOf(Map<String, String> options) {
+        if (options.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> copy = new LinkedHashMap<>();
+        options.forEach((name, value) -> copy.putIfAbsent(name.toLowerCase(Locale.ROOT), value));
+        return Collections.unmodifiableMap(copy);
+    }
+}
