@@ -1,0 +1,18 @@
+package io.floorflash.config;
+
+import java.net.InetAddress;
+
+/**
+ * The TFTP listener: where it binds and how its sockets are driven.
+ *
+ * @param address          address to bind (a wildcard listens on all)
+ * @param port             UDP port, 0-65535 (0 picks a free one, for tests)
+ * @param transport        native epoll, NIO, or whichever loads
+ * @param eventLoopThreads event-loop threads, 0 meaning one per core
+ * @param receiveBuffer    SO_RCVBUF of the listening socket in bytes
+ */
+public record ListenerSettings(InetAddress address, int port, TransportKind transport, int eventLoopThreads,
+                               int receiveBuffer) {
+    /** The socket transports floorflash can run on. */
+    public enum TransportKind { AUTO, EPOLL, NIO }
+}

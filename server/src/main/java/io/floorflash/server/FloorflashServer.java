@@ -1,0 +1,167 @@
+package io.floorflash.server;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.Settings;
+import io.floorflash.protocol.codec.TftpDatagramDecoder;
+import io.floorflash.protocol.codec.TftpPacketEncoder;
+import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.pipeline.ActiveTransfers;
+import io.floorflash.server.pipeline.PipelineNames;
+import io.floorflash.server.pipeline.RequestDispatcher;
+import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferLog;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.EpollChannelOption;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.net.InetSocketAddress;
+import java.nio.file.Files;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * A running floorflash TFTP server: the listener, the event loops its transfers run on, and the firmware store.
+ * {@link #close()} stops it.
+ */
+public final class FloorflashServer implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(FloorflashServer.class);
+
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ExecutorService loadExecutor;
+    private final FirmwareStore store;
+    private final ActiveTransfers active;
+    private final Channel listener;
+
+    private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
+                             ActiveTransfers active, Channel listener) {
+        this.transport = transport;
+        this.group = group;
+        this.loadExecutor = loadExecutor;
+        this.store = store;
+        this.active = active;
+        this.listener = listener;
+    }
+
+    /** Starts a server that logs each finished transfer. */
+    public static FloorflashServer start(Settings settings) throws ServerStartException {
+        return start(settings, new TransferLog());
+    }
+
+    /**
+     * Binds the listener and starts serving.
+     *
+     * @param transfers told of every finished transfer
+     * @throws ServerStartException when the port cannot be bound or the root is missing; the message names remedies
+     */
+    public static FloorflashServer start(Settings settings, TransferListener transfers) throws ServerStartException {
+        if (!Files.isDirectory(settings.firmware().root())) {
+            throw new ServerStartException("firmware root " + settings.firmware().root()
+                    + " is not a directory (set --root or floorflash.firmware.root)", null);
+        }
+        Transport transport;
+        try {
+            transport = Transport.select(settings.tftp().transport());
+        } catch (IllegalStateException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
+                new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
+        ExecutorService loadExecutor = Executors.newFixedThreadPool(settings.firmware().loadThreads(),
+                new DefaultThreadFactory("floorflash-load", true));
+        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        ActiveTransfers active = new ActiveTransfers(settings.transfer().maxActiveTransfers());
+        TransferLauncher launcher = new TransferLauncher(store, settings.transfer(), transport, group, active, transfers);
+        InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(transport.datagramChannel())
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline()
+                                .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
+                                .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
+                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+                    }
+                });
+        if (settings.tftp().receiveBuffer() > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, settings.tftp().receiveBuffer());
+        }
+        if (transport == Transport.EPOLL) {
+            // Reports each request's destination address, so a wildcard listener answers from the address asked.
+            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+        }
+        Channel listener;
+        try {
+            listener = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+        } catch (Exception e) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            loadExecutor.shutdownNow();
+            throw new ServerStartException(bindFailure(bindAddress, e), e);
+        }
+        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, listener);
+        log.info("floorflash listening on udp {} ({}), serving {}", server.describeAddress(), transport.name().toLowerCase(java.util.Locale.ROOT),
+                settings.firmware().root());
+        return server;
+    }
+
+    private static String bindFailure(InetSocketAddress address, Exception e) {
+        String reason = String.valueOf(e.getMessage());
+        String where = address.getAddress().getHostAddress() + ":" + address.getPort();
+        if (reason.contains("Permission denied") || reason.contains("Access denied")) {
+            return "cannot bind udp " + where + ": permission denied. Ports below 1024 need privilege: run "
+                    + "'sudo setcap cap_net_bind_service=+ep \"$(readlink -f \"$(command -v java)\")\"', or start it from "
+                    + "systemd with AmbientCapabilities=CAP_NET_BIND_SERVICE, or choose another port with --port";
+        }
+        if (reason.contains("in use")) {
+            return "cannot bind udp " + where + ": the port is in use (another TFTP server such as tftpd-hpa, atftpd or"
+                    + " dnsmasq?). Stop it, or choose another port with --port or address with --address";
+        }
+        if (reason.contains("assign requested address")) {
+            return "cannot bind udp " + where + ": this machine has no such address (check --address)";
+        }
+        return "cannot bind udp " + where + ": " + reason;
+    }
+
+    /** Where the listener is bound (the real port when 0 was asked). */
+    public InetSocketAddress localAddress() {
+        return (InetSocketAddress) listener.localAddress();
+    }
+
+    public Transport transport() {
+        return transport;
+    }
+
+    public FirmwareStore store() {
+        return store;
+    }
+
+    /** Transfers running now. */
+    public int activeTransfers() {
+        return active.size();
+    }
+
+    private String describeAddress() {
+        InetSocketAddress address = localAddress();
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    /** Stops listening, ends running transfers and releases the event loops and load threads. */
+    @Override
+    public void close() {
+        listener.close().syncUninterruptibly();
+        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        loadExecutor.shutdownNow();
+        log.info("floorflash stopped");
+    }
+}

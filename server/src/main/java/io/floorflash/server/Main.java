@@ -1,0 +1,100 @@
+package io.floorflash.server;
+
+import io.floorflash.config.Settings;
+import io.floorflash.config.SettingsException;
+import io.floorflash.config.SettingsLoader;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--demo]}. */
+@Command(name = "floorflash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
+        sortOptions = false, usageHelpAutoWidth = true,
+        description = "TFTP server that gets a whole floor of IP phones their firmware at once.%n"
+                + "Flags override the HOCON file given with --config, which overrides the defaults (reference.conf).")
+public final class Main implements Callable<Integer> {
+    /** Port the demo listens on unless --port says otherwise: unprivileged, and not 69. */
+    static final int DEMO_PORT = 6969;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--root", paramLabel = "DIR", description = "Folder the firmware is served from (floorflash.firmware.root).")
+    Path root;
+
+    @Option(names = "--address", paramLabel = "IP", description = "Address to listen on (floorflash.tftp.address; default all).")
+    String address;
+
+    @Option(names = "--port", paramLabel = "N", description = "UDP port to listen on (floorflash.tftp.port; default 69).")
+    Integer port;
+
+    @Option(names = "--demo", description = "Serve generated demo images from ./demo-firmware on 127.0.0.1:" + DEMO_PORT
+            + " (unless --root, --address or --port say otherwise) and print how to fetch them.")
+    boolean demo;
+
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    public static void main(String[] args) {
+        System.exit(new CommandLine(new Main()).execute(args));
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        PrintWriter err = new PrintWriter(System.err, true);
+        Map<String, Object> overrides = new LinkedHashMap<>();
+        DemoFirmware demoFirmware = null;
+        if (demo) {
+            demoFirmware = DemoFirmware.create(root != null ? root : Path.of("demo-firmware"));
+            overrides.put("floorflash.firmware.root", demoFirmware.root().toString());
+            overrides.put("floorflash.tftp.address", address != null ? address : "127.0.0.1");
+            overrides.put("floorflash.tftp.port", port != null ? port : DEMO_PORT);
+        }
+        if (root != null) {
+            overrides.put("floorflash.firmware.root", root.toString());
+        }
+        if (address != null) {
+            overrides.put("floorflash.tftp.address", address);
+        }
+        if (port != null) {
+            overrides.put("floorflash.tftp.port", port);
+        }
+        Settings settings;
+        try {
+            settings = SettingsLoader.load(config, overrides);
+        } catch (SettingsException e) {
+            err.println("floorflash: " + e.getMessage());
+            return 2;
+        }
+        FloorflashServer server;
+        try {
+            server = FloorflashServer.start(settings);
+        } catch (ServerStartException e) {
+            err.println("floorflash: " + e.getMessage());
+            return 1;
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            server.close();
+            stopped.countDown();
+        }, "floorflash-shutdown"));
+        if (demoFirmware != null) {
+            System.out.println(demoFirmware.instructions(server.localAddress()));
+        }
+        stopped.await();
+        return 0;
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            String version = Main.class.getPackage().getImplementationVersion();
+            return new String[] {"floorflash " + (version == null ? "(development build)" : version)};
+        }
+    }
+}

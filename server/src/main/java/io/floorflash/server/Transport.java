@@ -1,0 +1,68 @@
+package io.floorflash.server;
+
+import io.floorflash.config.ListenerSettings.TransportKind;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** The socket transport: Linux native epoll where it loads, NIO everywhere else. */
+public enum Transport {
+    EPOLL {
+        @Override
+        public IoHandlerFactory ioHandlerFactory() {
+            return EpollIoHandler.newFactory();
+        }
+
+        @Override
+        public Class<? extends DatagramChannel> datagramChannel() {
+            return EpollDatagramChannel.class;
+        }
+    },
+    NIO {
+        @Override
+        public IoHandlerFactory ioHandlerFactory() {
+            return NioIoHandler.newFactory();
+        }
+
+        @Override
+        public Class<? extends DatagramChannel> datagramChannel() {
+            return NioDatagramChannel.class;
+        }
+    };
+
+    private static final Logger log = LoggerFactory.getLogger(Transport.class);
+
+    public abstract IoHandlerFactory ioHandlerFactory();
+
+    public abstract Class<? extends DatagramChannel> datagramChannel();
+
+    /**
+     * The transport for {@code kind}: AUTO takes epoll when its native library loads and says why not otherwise.
+     *
+     * @throws IllegalStateException when epoll is demanded but does not load
+     */
+    public static Transport select(TransportKind kind) {
+        switch (kind) {
+            case NIO:
+                return NIO;
+            case EPOLL:
+                if (!Epoll.isAvailable()) {
+                    throw new IllegalStateException("floorflash.tftp.transport = epoll, but native epoll is not available: "
+                            + Epoll.unavailabilityCause());
+                }
+                return EPOLL;
+            default:
+                if (Epoll.isAvailable()) {
+                    return EPOLL;
+                }
+                log.info("native epoll not available ({}); using NIO", String.valueOf(Epoll.unavailabilityCause()));
+                return NIO;
+        }
+    }
+}

@@ -1,0 +1,256 @@
+package io.floorflash.server.firmware;
+
+import com.github.benmanes.caffeine.cache.AsyncLoadingCache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import com.github.benmanes.caffeine.cache.Ticker;
+import com.github.benmanes.caffeine.cache.stats.CacheStats;
+import io.floorflash.config.FirmwareSettings;
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.Netascii;
+import io.floorflash.protocol.TransferMode;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.NotDirectoryException;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The firmware served: files below one root, each version loaded once into direct memory and shared by every
+ * transfer through a Caffeine cache bounded in bytes. Path checks, file-system calls and loads all run on the load
+ * executor, never on an event loop; callers resume on their own loop with {@code whenCompleteAsync}.
+ *
+ * <p>Every {@link #open} looks at the file on disk (one {@code stat}); a file replaced since the last load has a new
+ * {@link FileVersion} and so a new cache entry, while running transfers keep the image they hold. Many requests
+ * for one version share one load.
+ */
+public final class FirmwareStore {
+    private static final Logger log = LoggerFactory.getLogger(FirmwareStore.class);
+    /** 65535 blocks of 512 bytes: the most a client without blksize and without rollover can take. */
+    public static final long PLAIN_CLIENT_LIMIT = 65535L * 512;
+    private static final int MAX_LOAD_ATTEMPTS = 3;
+
+    private final Path root;
+    private final Executor loadExecutor;
+    private final AsyncLoadingCache<ImageKey, FirmwareImage> cache;
+
+    /** The cache key: one version of one file in one mode. */
+    record ImageKey(FileVersion version, String name, TransferMode mode) {
+        boolean sameFileAs(ImageKey other) {
+            return version.realPath().equals(other.version.realPath()) && mode == other.mode;
+        }
+    }
+
+    /**
+     * @param loadExecutor runs path checks and loads (blocking I/O)
+     * @param ticker       the cache's clock, for idle expiry (a fake one in tests)
+     */
+    public FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker) {
+        this.root = settings.root();
+        this.loadExecutor = loadExecutor;
+        this.cache = Caffeine.newBuilder()
+                .maximumWeight(settings.cacheMaxBytes())
+                .weigher((ImageKey key, FirmwareImage image) -> (int) Math.min(image.size(), Integer.MAX_VALUE))
+                .expireAfterAccess(settings.cacheIdleExpiry())
+                .executor(loadExecutor)
+                .ticker(ticker)
+                .recordStats()
+                .buildAsync(this::load);
+    }
+
+    /** The folder served. */
+    public Path root() {
+        return root;
+    }
+
+    /**
+     * The current version of {@code requested} in {@code mode}. Fails with a {@link FirmwareException} saying which
+     * TFTP error to answer (1 not found, 2 refused, 0 unreadable).
+     */
+    public CompletableFuture<FirmwareImage> open(String requested, TransferMode mode) {
+        FirmwareName name;
+        try {
+            name = FirmwareName.of(requested);
+        } catch (FirmwareException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+        return open(name, mode, 1);
+    }
+
+    private CompletableFuture<FirmwareImage> open(FirmwareName name, TransferMode mode, int attempt) {
+        return CompletableFuture.supplyAsync(() -> currentVersion(name), loadExecutor)
+                .thenCompose(version -> cache.get(new ImageKey(version, name.relative(), mode)))
+                .handle((image, error) -> {
+                    Throwable cause = unwrap(error);
+                    if (cause instanceof FileChangedException && attempt < MAX_LOAD_ATTEMPTS) {
+                        return open(name, mode, attempt + 1);
+                    }
+                    return error == null ? CompletableFuture.completedFuture(image) : CompletableFuture.<FirmwareImage>failedFuture(translate(name, cause));
+                })
+                .thenCompose(f -> f);
+    }
+
+    /** Hits, misses and loads so far. */
+    public CacheStats stats() {
+        return cache.synchronous().stats();
+    }
+
+    /** Bytes of images held by the cache now. */
+    public long cachedBytes() {
+        return cache.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
+    }
+
+    /** Resolves {@code name} below the root, following links, and refuses what ends up outside it. Blocking. */
+    private FileVersion currentVersion(FirmwareName name) {
+        Path realRoot;
+        try {
+            realRoot = root.toRealPath();
+        } catch (IOException e) {
+            throw new FirmwareException(ErrorCode.NOT_DEFINED, "Firmware root is not available");
+        }
+        Path real;
+        try {
+            real = name.resolveUnder(root).toRealPath();
+        } catch (NoSuchFileException | NotDirectoryException e) {
+            throw new FirmwareException(ErrorCode.FILE_NOT_FOUND, "File not found: " + name);
+        } catch (AccessDeniedException e) {
+            throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: " + name + " is not readable");
+        } catch (IOException e) {
+            throw new FirmwareException(ErrorCode.FILE_NOT_FOUND, "File not found: " + name);
+        }
+        if (!real.startsWith(realRoot)) {
+            throw new FirmwareException(ErrorCode.ACCESS_VIOLATION,
+                    "Access violation: " + name + " resolves outside the firmware root");
+        }
+        BasicFileAttributes attributes;
+        try {
+            attributes = Files.readAttributes(real, BasicFileAttributes.class);
+        } catch (IOException e) {
+            throw new FirmwareException(ErrorCode.FILE_NOT_FOUND, "File not found: " + name);
+        }
+        if (attributes.isDirectory()) {
+            throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: " + name + " is a directory");
+        }
+        if (!attributes.isRegularFile()) {
+            throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: " + name + " is not a regular file");
+        }
+        if (attributes.size() > Integer.MAX_VALUE - 8) {
+            throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: " + name + " is "
+                    + attributes.size() + " bytes, more than this server can hold in memory (2 GiB)");
+        }
+        return FileVersion.of(real, attributes);
+    }
+
+    /** The cache loader; runs on the load executor. */
+    private FirmwareImage load(ImageKey key) throws IOException {
+        long started = System.nanoTime();
+        ByteBuffer octets = readFully(key.version());
+        ByteBuffer bytes = key.mode() == TransferMode.NETASCII ? toNetascii(octets) : octets;
+        FirmwareImage image = new FirmwareImage(key.name(), key.mode(), bytes, sha256(bytes));
+        cache.synchronous().asMap().keySet().removeIf(other -> other.sameFileAs(key) && !other.equals(key));
+        log.info("loaded file={} mode={} bytes={} sha256={} ms={}", key.name(), key.mode().wireName(), image.size(),
+                image.sha256(), (System.nanoTime() - started) / 1_000_000);
+        if (image.size() >= PLAIN_CLIENT_LIMIT) {
+            log.warn("file={} is {} bytes: a client without blksize (512-byte blocks, e.g. the Snom bootloader) needs "
+                    + "more than 65535 blocks and must roll block numbers over, which many bootloaders cannot; "
+                    + "Snom advises HTTP for images over 32 MB (see floorflash.transfer.rollover)", key.name(), image.size());
+        }
+        return image;
+    }
+
+    /** Reads the whole file into direct memory, and checks that it did not change while being read. */
+    private static ByteBuffer readFully(FileVersion version) throws IOException {
+        ByteBuffer buffer;
+        try (FileChannel channel = FileChannel.open(version.realPath(), StandardOpenOption.READ)) {
+            long size = channel.size();
+            if (size != version.size()) {
+                throw new FileChangedException();
+            }
+            buffer = ByteBuffer.allocateDirect((int) size);
+            while (buffer.hasRemaining()) {
+                if (channel.read(buffer) < 0) {
+                    throw new FileChangedException();
+                }
+            }
+            if (channel.read(ByteBuffer.allocate(1)) >= 0) {
+                throw new FileChangedException();
+            }
+        }
+        BasicFileAttributes after = Files.readAttributes(version.realPath(), BasicFileAttributes.class);
+        if (!FileVersion.of(version.realPath(), after).equals(version)) {
+            throw new FileChangedException();
+        }
+        return buffer.flip();
+    }
+
+    private static ByteBuffer toNetascii(ByteBuffer octets) {
+        ByteBuf source = Unpooled.wrappedBuffer(octets.duplicate());
+        long length = Netascii.encodedLength(source);
+        if (length > Integer.MAX_VALUE - 8) {
+            throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: too large for netascii");
+        }
+        ByteBuffer converted = ByteBuffer.allocateDirect((int) length);
+        ByteBuf target = Unpooled.wrappedBuffer(converted);
+        target.writerIndex(0);
+        Netascii.encode(source, target);
+        return converted;
+    }
+
+    private static String sha256(ByteBuffer bytes) {
+        try {
+            MessageDigest digest = MessageDigest.getInstance("SHA-256");
+            digest.update(bytes.duplicate());
+            return HexFormat.of().formatHex(digest.digest());
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("SHA-256 is missing from this JVM", e);
+        }
+    }
+
+    private static Throwable unwrap(Throwable error) {
+        Throwable cause = error;
+        while (cause instanceof CompletionException && cause.getCause() != null) {
+            cause = cause.getCause();
+        }
+        return cause;
+    }
+
+    private FirmwareException translate(FirmwareName name, Throwable cause) {
+        if (cause instanceof FirmwareException) {
+            return (FirmwareException) cause;
+        }
+        if (cause instanceof FileChangedException) {
+            return new FirmwareException(ErrorCode.NOT_DEFINED, name + " is being written; try again shortly");
+        }
+        if (cause instanceof NoSuchFileException) {
+            return new FirmwareException(ErrorCode.FILE_NOT_FOUND, "File not found: " + name);
+        }
+        if (cause instanceof AccessDeniedException) {
+            return new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: " + name + " is not readable");
+        }
+        log.warn("file={} could not be loaded: {}", name, String.valueOf(cause));
+        return new FirmwareException(ErrorCode.NOT_DEFINED, name + " could not be read");
+    }
+
+    /** The file changed on disk while it was being read; the load is tried again. */
+    private static final class FileChangedException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        FileChangedException() {
+            super("file changed while loading", null);
+        }
+    }
+}

@@ -1,0 +1,93 @@
+package io.floorflash.server.pipeline;
+
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.Opcode;
+import io.floorflash.protocol.ReadRequest;
+import io.floorflash.protocol.TftpPacket;
+import io.floorflash.protocol.codec.MalformedDatagram;
+import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The listener's last stage: read requests go to the {@link TransferLauncher}; write requests are refused; a
+ * datagram that claims a TFTP opcode but is malformed gets ERROR 4; anything else is dropped. Logs at DEBUG and keeps
+ * serving: it never closes the listener.
+ */
+public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
+
+    private final TransferLauncher launcher;
+
+    public RequestDispatcher(TransferLauncher launcher) {
+        this.launcher = launcher;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof MalformedDatagram) {
+                onMalformed(ctx, (MalformedDatagram) msg);
+            } else if (msg instanceof AddressedEnvelope) {
+                @SuppressWarnings("unchecked")
+                AddressedEnvelope<TftpPacket, InetSocketAddress> envelope = (AddressedEnvelope<TftpPacket, InetSocketAddress>) msg;
+                onPacket(ctx, envelope);
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    private void onPacket(ChannelHandlerContext ctx, AddressedEnvelope<TftpPacket, InetSocketAddress> envelope) {
+        TftpPacket packet = envelope.content();
+        InetSocketAddress client = envelope.sender();
+        switch (packet.opcode()) {
+            case RRQ:
+                launcher.launch(ctx.channel(), (ReadRequest) packet, client, envelope.recipient());
+                break;
+            case WRQ:
+                log.info("refused write request client={} file={}", describe(client), ((io.floorflash.protocol.WriteRequest) packet).filename());
+                reply(ctx, client, new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
+                        "Access violation: uploads are not accepted; this server only serves firmware"));
+                break;
+            case ERROR:
+                log.debug("ignored ERROR on the listener from {}", describe(client));
+                break;
+            default:
+                log.debug("{} from {} on the listener: unknown transfer", packet.opcode(), describe(client));
+                reply(ctx, client, new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID,
+                        "Unknown transfer ID: " + packet.opcode() + " sent to the request port"));
+                break;
+        }
+    }
+
+    private void onMalformed(ChannelHandlerContext ctx, MalformedDatagram malformed) {
+        String reason = malformed.cause().getMessage();
+        log.debug("malformed datagram from {}: {}", describe(malformed.sender()), reason);
+        Opcode opcode = Opcode.fromCode(malformed.cause().opcode());
+        // Only a sender that speaks TFTP (a known opcode) is answered, and never with an ERROR to an ERROR.
+        if (opcode != null && opcode != Opcode.ERROR) {
+            reply(ctx, malformed.sender(), new ErrorPacket(ErrorCode.ILLEGAL_OPERATION, "Illegal TFTP operation: " + reason));
+        }
+    }
+
+    private static void reply(ChannelHandlerContext ctx, InetSocketAddress client, ErrorPacket error) {
+        ctx.writeAndFlush(new DefaultAddressedEnvelope<>(error, client), ctx.voidPromise());
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        // ICMP errors for replies to departed clients and the like: the listener keeps serving.
+        log.debug("listener error: {}", String.valueOf(cause));
+    }
+
+    static String describe(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+}

@@ -1,0 +1,193 @@
+package io.floorflash.server.pipeline;
+
+import io.floorflash.config.TransferSettings;
+import io.floorflash.protocol.BlockNumbers;
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.OptionLimits;
+import io.floorflash.protocol.ReadRequest;
+import io.floorflash.protocol.Rollover;
+import io.floorflash.protocol.TransferOptions;
+import io.floorflash.protocol.codec.TftpDatagramDecoder;
+import io.floorflash.protocol.codec.TftpPacketEncoder;
+import io.floorflash.server.Transport;
+import io.floorflash.server.firmware.FirmwareException;
+import io.floorflash.server.firmware.FirmwareImage;
+import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.ReadTransfer;
+import io.floorflash.server.transfer.RetransmitPolicy;
+import io.floorflash.server.transfer.TransferHandler;
+import io.floorflash.server.transfer.TransferId;
+import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferSummary;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.socket.DatagramChannel;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletionException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Starts read transfers: claims the client's address and port, asks the store for the image (off the event loop),
+ * negotiates options, and opens the transfer's own UDP port on the address the request arrived on, connected to
+ * the client. Refusals are answered from the listener with the store's ERROR.
+ */
+public final class TransferLauncher {
+    private static final Logger log = LoggerFactory.getLogger(TransferLauncher.class);
+
+    private final FirmwareStore store;
+    private final TransferSettings settings;
+    private final Transport transport;
+    private final EventLoopGroup group;
+    private final ActiveTransfers active;
+    private final TransferListener listener;
+    private final Rollover rollover;
+    private final OptionLimits ipv4Limits;
+    private final OptionLimits ipv6Limits;
+
+    public TransferLauncher(FirmwareStore store, TransferSettings settings, Transport transport, EventLoopGroup group,
+                            ActiveTransfers active, TransferListener listener) {
+        this.store = store;
+        this.settings = settings;
+        this.transport = transport;
+        this.group = group;
+        this.active = active;
+        this.listener = listener;
+        this.rollover = rolloverOf(settings.rollover());
+        this.ipv4Limits = new OptionLimits(settings.maxBlockSize(), settings.maxWindowSize());
+        this.ipv6Limits = new OptionLimits(settings.maxBlockSizeIpv6(), settings.maxWindowSize());
+    }
+
+    /**
+     * Handles one RRQ that arrived on {@code listener}, from {@code client}, addressed to {@code recipient} (the
+     * address to answer from, when the transport reports it).
+     */
+    public void launch(Channel listenerChannel, ReadRequest request, InetSocketAddress client, InetSocketAddress recipient) {
+        Object token = new Object();
+        switch (active.reserve(client, token)) {
+            case DUPLICATE:
+                log.debug("client={} repeated its RRQ while its transfer runs: ignored", RequestDispatcher.describe(client));
+                return;
+            case FULL:
+                log.warn("client={} file={} refused: {} transfers running (floorflash.transfer.max-active-transfers)",
+                        RequestDispatcher.describe(client), request.filename(), active.size());
+                refuse(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED,
+                        "Server busy: too many transfers running; try again shortly"));
+                return;
+            default:
+                break;
+        }
+        EventLoop loop = group.next();
+        store.open(request.filename(), request.mode()).whenCompleteAsync((image, error) -> {
+            if (error != null) {
+                active.release(client, token);
+                FirmwareException refusal = asRefusal(error);
+                log.info("refused client={} file={} error={} reason=\"{}\"", RequestDispatcher.describe(client),
+                        request.filename(), refusal.code().code(), refusal.getMessage());
+                refuse(listenerChannel, client, refusal.toErrorPacket());
+                return;
+            }
+            start(loop, listenerChannel, request, client, recipient, image, token);
+        }, loop);
+    }
+
+    private void start(EventLoop loop, Channel listenerChannel, ReadRequest request, InetSocketAddress client,
+                       InetSocketAddress recipient, FirmwareImage image, Object token) {
+        TransferId id = new TransferId(client, image.name());
+        OptionLimits limits = client.getAddress() instanceof Inet6Address ? ipv6Limits : ipv4Limits;
+        TransferOptions options = TransferOptions.negotiate(request.options(), limits, image.size());
+        long blocks = BlockNumbers.blockCount(image.size(), options.blockSize());
+        if (!rollover.allows(blocks)) {
+            active.release(client, token);
+            String why = image.name() + " is " + image.size() + " bytes: " + blocks + " blocks of " + options.blockSize()
+                    + " bytes, more than 65535, and this server does not roll block numbers over. Ask with a larger"
+                    + " blksize, fetch it over HTTP, or set floorflash.transfer.rollover = zero";
+            log.info("refused {} reason=\"{}\"", id, why);
+            refuse(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED, why));
+            return;
+        }
+        ReadTransfer transfer = new ReadTransfer(image.size(), options, rollover, settings.retransmit().maxRetries());
+        TransferListener release = summary -> {
+            active.release(client, token);
+            listener.transferFinished(summary);
+        };
+        TransferHandler handler = new TransferHandler(id, image, transfer,
+                RetransmitPolicy.of(settings.retransmit(), options.timeoutSeconds()), settings.deadline().toNanos(), release);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(loop)
+                .channel(transport.datagramChannel())
+                .option(ChannelOption.SO_SNDBUF, sendBuffer(options))
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline()
+                                .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
+                                .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
+                                .addLast(PipelineNames.TRANSFER, handler);
+                    }
+                });
+        InetSocketAddress local = new InetSocketAddress(answerFrom(listenerChannel, recipient), 0);
+        bootstrap.connect(client, local).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                handler.begin();
+                return;
+            }
+            active.release(client, token);
+            log.warn("{} could not open a transfer port on {}: {}", id, local.getAddress().getHostAddress(),
+                    String.valueOf(future.cause()));
+            refuse(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED,
+                    "Server out of resources: cannot open a transfer port; try again shortly"));
+        });
+    }
+
+    /** The address the request arrived on: the listener's own when bound to one, else the datagram's destination. */
+    private static InetAddress answerFrom(Channel listenerChannel, InetSocketAddress recipient) {
+        InetAddress bound = ((InetSocketAddress) listenerChannel.localAddress()).getAddress();
+        if (!bound.isAnyLocalAddress()) {
+            return bound;
+        }
+        if (recipient != null && !recipient.getAddress().isAnyLocalAddress()) {
+            return recipient.getAddress();
+        }
+        return bound;
+    }
+
+    /** Room for two windows of the largest datagrams, so a burst is not refused by the kernel. */
+    private static int sendBuffer(TransferOptions options) {
+        long window = (long) options.windowSize() * (options.blockSize() + 4 + 64);
+        return (int) Math.max(64 * 1024, Math.min(4L * 1024 * 1024, 2 * window));
+    }
+
+    private static void refuse(Channel listenerChannel, InetSocketAddress client, ErrorPacket error) {
+        listenerChannel.writeAndFlush(new DefaultAddressedEnvelope<>(error, client), listenerChannel.voidPromise());
+    }
+
+    private static FirmwareException asRefusal(Throwable error) {
+        Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
+        if (cause instanceof FirmwareException) {
+            return (FirmwareException) cause;
+        }
+        log.error("unexpected failure opening firmware", cause);
+        return new FirmwareException(ErrorCode.NOT_DEFINED, "Internal server error");
+    }
+
+    static Rollover rolloverOf(TransferSettings.RolloverSetting setting) {
+        switch (setting) {
+            case ONE:
+                return Rollover.TO_ONE;
+            case REFUSE:
+                return Rollover.REFUSE;
+            default:
+                return Rollover.TO_ZERO;
+        }
+    }
+}

@@ -1,0 +1,172 @@
+package io.floorflash.server.transfer;
+
+import io.floorflash.protocol.BlockNumbers;
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.Rollover;
+import io.floorflash.protocol.TransferOptions;
+
+/**
+ * The decisions of one read transfer, plain Java with no channel, clock or buffer: each event returns the
+ * {@link Step} to carry out. Blocks are counted with absolute indices (1 is the first DATA; 0 stands for the OACK),
+ * and a 16-bit ACK is mapped to the index nearest the window, so rollover past 65535 is just arithmetic.
+ *
+ * <ul>
+ *   <li>Only the timer resends: a duplicate or stale ACK is ignored (RFC 1123 4.2.3.1, the Sorcerer's Apprentice).
+ *   <li>An ACK that moves forward starts the next window from the block after it, so a client reporting a gap
+ *       inside a window (RFC 7440) gets the rest again, and a whole window completes the same way.
+ *   <li>With options, the OACK is sent first and resent until ACK 0 arrives.
+ * </ul>
+ */
+public final class ReadTransfer {
+    private final long size;
+    private final TransferOptions options;
+    private final Rollover rollover;
+    private final int maxRetries;
+    private final long lastBlock;
+
+    private boolean awaitingOptionAck;
+    private long lastAcked;
+    private long highestSent;
+    private int retries;
+    private long retransmittedPackets;
+    private boolean finished;
+
+    /**
+     * @param size       bytes the client receives
+     * @param options    the negotiated options
+     * @param rollover   how block numbers wrap past 65535
+     * @param maxRetries retransmissions of one window before giving up
+     */
+    public ReadTransfer(long size, TransferOptions options, Rollover rollover, int maxRetries) {
+        this.size = size;
+        this.options = options;
+        this.rollover = rollover;
+        this.maxRetries = maxRetries;
+        this.lastBlock = BlockNumbers.blockCount(size, options.blockSize());
+        if (!rollover.allows(lastBlock)) {
+            throw new IllegalArgumentException("blocks: " + lastBlock + " (expected: at most 65535 when rollover is refused)");
+        }
+    }
+
+    /** The first step: the OACK when options were accepted, else the first window of DATA. */
+    public Step start() {
+        if (options.needsOptionAck()) {
+            awaitingOptionAck = true;
+            return new Step.SendOptionAck(options.optionAck());
+        }
+        return sendFrom(1);
+    }
+
+    /** An ACK carrying 16-bit {@code block}. */
+    public Step onAck(int block) {
+        if (finished) {
+            return Step.Ignore.INSTANCE;
+        }
+        if (awaitingOptionAck) {
+            if (block != 0) {
+                return Step.Ignore.INSTANCE;
+            }
+            awaitingOptionAck = false;
+            retries = 0;
+            return sendFrom(1);
+        }
+        long acked = rollover.nearest(block, lastAcked);
+        if (acked <= lastAcked || acked > highestSent) {
+            return Step.Ignore.INSTANCE;
+        }
+        lastAcked = acked;
+        retries = 0;
+        if (acked == lastBlock) {
+            finished = true;
+            return new Step.Finish(TransferOutcome.COMPLETED);
+        }
+        return sendFrom(acked + 1);
+    }
+
+    /** An ERROR from the client ends the transfer quietly (a tsize probe ends this way). */
+    public Step onError(ErrorPacket error) {
+        if (finished) {
+            return Step.Ignore.INSTANCE;
+        }
+        finished = true;
+        return new Step.Finish(TransferOutcome.CLIENT_ERROR);
+    }
+
+    /** The retransmission timer expired with nothing new acknowledged. */
+    public Step onTimeout() {
+        if (finished) {
+            return Step.Ignore.INSTANCE;
+        }
+        if (retries >= maxRetries) {
+            finished = true;
+            return new Step.Abort(new ErrorPacket(ErrorCode.NOT_DEFINED,
+                    "Timed out: no acknowledgement after " + (retries + 1) + " tries"), TransferOutcome.TIMED_OUT);
+        }
+        retries++;
+        if (awaitingOptionAck) {
+            retransmittedPackets++;
+            return new Step.SendOptionAck(options.optionAck());
+        }
+        Step.SendBlocks resend = sendFrom(lastAcked + 1);
+        retransmittedPackets += resend.count();
+        return resend;
+    }
+
+    /** Ends the transfer from outside (deadline, shutdown): nothing more will be sent. */
+    public Step abort(ErrorPacket error, TransferOutcome outcome) {
+        if (finished) {
+            return Step.Ignore.INSTANCE;
+        }
+        finished = true;
+        return new Step.Abort(error, outcome);
+    }
+
+    private Step.SendBlocks sendFrom(long first) {
+        long last = Math.min(first + options.windowSize() - 1, lastBlock);
+        highestSent = Math.max(highestSent, last);
+        return new Step.SendBlocks(first, last);
+    }
+
+    /** Byte offset of absolute block {@code index} in the image. */
+    public long offsetOf(long index) {
+        return (index - 1) * options.blockSize();
+    }
+
+    /** Payload length of absolute block {@code index}: the block size, less for the last (possibly 0). */
+    public int lengthOf(long index) {
+        return (int) Math.min(options.blockSize(), size - offsetOf(index));
+    }
+
+    /** The 16-bit number of absolute block {@code index}. */
+    public int wireBlock(long index) {
+        return rollover.wire(index);
+    }
+
+    /** Retransmissions so far in this run of the timer: 0 after progress. */
+    public int retries() {
+        return retries;
+    }
+
+    /** Packets sent again because of timeouts, over the whole transfer. */
+    public long retransmittedPackets() {
+        return retransmittedPackets;
+    }
+
+    /** Bytes the client has acknowledged. */
+    public long bytesAcknowledged() {
+        return lastAcked == 0 ? 0 : Math.min(size, lastAcked * (long) options.blockSize());
+    }
+
+    public boolean isFinished() {
+        return finished;
+    }
+
+    public TransferOptions options() {
+        return options;
+    }
+
+    public long size() {
+        return size;
+    }
+}

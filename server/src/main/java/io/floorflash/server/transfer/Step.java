@@ -1,0 +1,31 @@
+package io.floorflash.server.transfer;
+
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.OptionAck;
+
+/** What {@link ReadTransfer} decides; {@link TransferHandler} carries it out. */
+public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.Finish, Step.Abort, Step.Ignore {
+    /** Send (or resend) the OACK and wait for ACK 0. */
+    record SendOptionAck(OptionAck optionAck) implements Step {
+    }
+
+    /** Send blocks {@code first} to {@code last} (absolute indices, inclusive) and wait for their ACK. */
+    record SendBlocks(long first, long last) implements Step {
+        public int count() {
+            return (int) (last - first + 1);
+        }
+    }
+
+    /** The transfer is over; nothing more is sent. */
+    record Finish(TransferOutcome outcome) implements Step {
+    }
+
+    /** Send {@code error} once and end the transfer. */
+    record Abort(ErrorPacket error, TransferOutcome outcome) implements Step {
+    }
+
+    /** Nothing to do (a duplicate or stale ACK); the timer keeps running. */
+    enum Ignore implements Step {
+        INSTANCE
+    }
+}

@@ -1,0 +1,208 @@
+package io.floorflash.server.transfer;
+
+import io.floorflash.protocol.Ack;
+import io.floorflash.protocol.Data;
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.TftpPacket;
+import io.floorflash.protocol.codec.MalformedDatagram;
+import io.floorflash.server.firmware.FirmwareImage;
+import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.ScheduledFuture;
+import java.net.PortUnreachableException;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The I/O side of one read transfer, on its own channel (its own UDP port, the RFC 1350 TID, connected to the
+ * client): feeds packets and timer expiries to {@link ReadTransfer} and carries out the {@link Step}s. One timer per
+ * transfer on the channel's event loop, re-armed from a stored time instead of being cancelled on every ACK.
+ */
+public final class TransferHandler extends ChannelInboundHandlerAdapter {
+    private static final Logger log = LoggerFactory.getLogger(TransferHandler.class);
+
+    private final TransferId id;
+    private final FirmwareImage image;
+    private final ReadTransfer transfer;
+    private final RetransmitPolicy policy;
+    private final long deadlineNanos;
+    private final TransferListener listener;
+
+    private ChannelHandlerContext ctx;
+    private long startedAt;
+    private long deadlineAt;
+    private long retransmitAt;
+    private long timerFiresAt;
+    private ScheduledFuture<?> timer;
+    private boolean reported;
+    private String detail = "";
+
+    /**
+     * @param deadlineNanos how long the whole transfer may take
+     * @param listener      told once when the transfer ends
+     */
+    public TransferHandler(TransferId id, FirmwareImage image, ReadTransfer transfer, RetransmitPolicy policy,
+                           long deadlineNanos, TransferListener listener) {
+        this.id = id;
+        this.image = image;
+        this.transfer = transfer;
+        this.policy = policy;
+        this.deadlineNanos = deadlineNanos;
+        this.listener = listener;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    /** Sends the first packet. Call on the channel's event loop once the channel is connected to the client. */
+    public void begin() {
+        startedAt = now();
+        deadlineAt = startedAt + deadlineNanos;
+        apply(transfer.start());
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        try {
+            if (msg instanceof AddressedEnvelope) {
+                Object content = ((AddressedEnvelope<?, ?>) msg).content();
+                if (content instanceof Ack) {
+                    apply(transfer.onAck(((Ack) content).block()));
+                } else if (content instanceof ErrorPacket) {
+                    ErrorPacket error = (ErrorPacket) content;
+                    detail = "client error " + error.code() + ": " + error.message();
+                    apply(transfer.onError(error));
+                } else if (content instanceof TftpPacket) {
+                    log.debug("{} ignored {} on the transfer port", id, ((TftpPacket) content).opcode());
+                }
+            } else if (msg instanceof MalformedDatagram) {
+                log.debug("{} ignored malformed datagram: {}", id, ((MalformedDatagram) msg).cause().getMessage());
+            }
+        } finally {
+            ReferenceCountUtil.release(msg);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (cause instanceof PortUnreachableException) {
+            detail = "port unreachable";
+            apply(transfer.abort(null, TransferOutcome.UNREACHABLE));
+            return;
+        }
+        // A failed send (no buffer space, say) is like a lost packet: the timer resends.
+        log.debug("{} I/O error: {}", id, String.valueOf(cause));
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelTimer();
+        if (!reported) {
+            detail = detail.isEmpty() ? "channel closed" : detail;
+            report(TransferOutcome.CANCELLED);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    /** Ends the transfer with {@code error} sent to the client, e.g. on shutdown. Call on the event loop. */
+    public void cancel(ErrorPacket error) {
+        detail = error.message();
+        apply(transfer.abort(error, TransferOutcome.CANCELLED));
+    }
+
+    private void apply(Step step) {
+        if (step instanceof Step.SendBlocks) {
+            Step.SendBlocks blocks = (Step.SendBlocks) step;
+            for (long index = blocks.first(); index <= blocks.last(); index++) {
+                Data data = new Data(transfer.wireBlock(index), image.block(transfer.offsetOf(index), transfer.lengthOf(index)));
+                ctx.write(data, ctx.voidPromise());
+            }
+            ctx.flush();
+            arm();
+        } else if (step instanceof Step.SendOptionAck) {
+            ctx.writeAndFlush(((Step.SendOptionAck) step).optionAck(), ctx.voidPromise());
+            arm();
+        } else if (step instanceof Step.Finish) {
+            end(((Step.Finish) step).outcome());
+        } else if (step instanceof Step.Abort) {
+            Step.Abort abort = (Step.Abort) step;
+            if (abort.error() != null) {
+                if (detail.isEmpty()) {
+                    detail = abort.error().message();
+                }
+                ctx.writeAndFlush(abort.error(), ctx.voidPromise());
+            }
+            end(abort.outcome());
+        }
+    }
+
+    private void arm() {
+        long delay = policy.delayNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble());
+        retransmitAt = now() + delay;
+        if (timer == null || timerFiresAt > retransmitAt) {
+            cancelTimer();
+            schedule(delay);
+        }
+    }
+
+    private void schedule(long delay) {
+        timerFiresAt = now() + delay;
+        timer = ctx.executor().schedule(this::onTimer, delay, TimeUnit.NANOSECONDS);
+    }
+
+    private void onTimer() {
+        timer = null;
+        if (transfer.isFinished()) {
+            return;
+        }
+        long now = now();
+        if (now - deadlineAt >= 0) {
+            apply(transfer.abort(new ErrorPacket(ErrorCode.NOT_DEFINED,
+                    "Transfer deadline of " + TimeUnit.NANOSECONDS.toSeconds(deadlineNanos) + " s exceeded"),
+                    TransferOutcome.DEADLINE));
+            return;
+        }
+        if (now - retransmitAt < 0) {
+            schedule(Math.min(retransmitAt, deadlineAt) - now);
+            return;
+        }
+        if (log.isDebugEnabled()) {
+            log.debug("{} timeout, retransmission {}", id, transfer.retries() + 1);
+        }
+        apply(transfer.onTimeout());
+    }
+
+    private void end(TransferOutcome outcome) {
+        cancelTimer();
+        report(outcome);
+        ctx.close();
+    }
+
+    private void report(TransferOutcome outcome) {
+        if (reported) {
+            return;
+        }
+        reported = true;
+        listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
+                startedAt == 0 ? 0 : now() - startedAt, transfer.options().blockSize(), transfer.options().windowSize(),
+                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail));
+    }
+
+    private void cancelTimer() {
+        if (timer != null) {
+            timer.cancel(false);
+            timer = null;
+        }
+    }
+
+    private long now() {
+        return ctx.executor().ticker().nanoTime();
+    }
+}

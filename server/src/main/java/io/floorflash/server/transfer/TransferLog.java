@@ -1,0 +1,25 @@
+package io.floorflash.server.transfer;
+
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Writes the one INFO line each finished transfer gets. */
+public final class TransferLog implements TransferListener {
+    private static final Logger log = LoggerFactory.getLogger(TransferLog.class);
+
+    @Override
+    public void transferFinished(TransferSummary s) {
+        if (!log.isInfoEnabled()) {
+            return;
+        }
+        long ms = TimeUnit.NANOSECONDS.toMillis(s.durationNanos());
+        if (s.detail().isEmpty()) {
+            log.info("transfer {} outcome={} bytes={} ms={} blksize={} windowsize={} retransmits={}", s.id(),
+                    s.outcome().label(), s.bytes(), ms, s.blockSize(), s.windowSize(), s.retransmits());
+        } else {
+            log.info("transfer {} outcome={} bytes={}/{} ms={} blksize={} windowsize={} retransmits={} reason=\"{}\"", s.id(),
+                    s.outcome().label(), s.bytes(), s.size(), ms, s.blockSize(), s.windowSize(), s.retransmits(), s.detail());
+        }
+    }
+}

@@ -1,0 +1,13 @@
+package io.floorflash.server.transfer;
+
+/**
+ * One finished transfer, as logged.
+ *
+ * @param bytes          bytes the client acknowledged
+ * @param size           bytes the transfer would carry in full
+ * @param retransmits    packets sent again on timeouts
+ * @param detail         why it ended when not completed, else empty
+ */
+public record TransferSummary(TransferId id, TransferOutcome outcome, long bytes, long size, long durationNanos,
+                              int blockSize, int windowSize, long retransmits, String detail) {
+}
