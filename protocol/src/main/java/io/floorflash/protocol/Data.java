@@ -10,10 +10,20 @@ import io.netty.buffer.DefaultByteBufHolder;
 public final class Data extends DefaultByteBufHolder implements TftpPacket {
     private final int block;
 
-    /** Takes ownership of {@code payload}. */
+    /** Takes ownership of {@code payload}, and releases it if {@code block} is out of range. */
     public Data(int block, ByteBuf payload) {
-        super(payload);
-        this.block = BlockNumbers.check(block);
+        super(checked(block, payload));
+        this.block = block;
+    }
+
+    private static ByteBuf checked(int block, ByteBuf payload) {
+        try {
+            BlockNumbers.check(block);
+            return payload;
+        } catch (IllegalArgumentException e) {
+            payload.release();
+            throw e;
+        }
     }
 
     /** The 16-bit block number as it is on the wire. */
@@ -47,6 +57,17 @@ public final class Data extends DefaultByteBufHolder implements TftpPacket {
     public Data touch(Object hint) {
         super.touch(hint);
         return this;
+    }
+
+    /** Equal when the block numbers and the readable payload bytes are. */
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof Data && block == ((Data) o).block && super.equals(o);
+    }
+
+    @Override
+    public int hashCode() {
+        return 31 * super.hashCode() + block;
     }
 
     @Override
