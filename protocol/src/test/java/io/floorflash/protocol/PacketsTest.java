@@ -105,14 +105,11 @@ class PacketsTest {
 
     @ParameterizedTest(name = "{0}")
     @ValueSource(ints = {-1, 65536})
-    void refusesDataBlockOutside16Bits(int block) {
+    void refusesDataBlockOutside16BitsAndReleasesThePayload(int block) {
         ByteBuf payload = ByteBufAllocator.DEFAULT.buffer(1).writeByte(1);
-        try {
-            assertThatIllegalArgumentException().isThrownBy(() -> new Data(block, payload))
-                    .withMessage("block: " + block + " (expected: 0-65535)");
-        } finally {
-            payload.release();
-        }
+        assertThatIllegalArgumentException().isThrownBy(() -> new Data(block, payload))
+                .withMessage("block: " + block + " (expected: 0-65535)");
+        assertThat(payload.refCnt()).isZero();
     }
 
     @Test
