@@ -34,6 +34,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
     private final TransferListener listener;
 
     private ChannelHandlerContext ctx;
+    private boolean began;
     private long startedAt;
     private long deadlineAt;
     private long retransmitAt;
@@ -63,6 +64,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
 
     /** Sends the first packet. Call on the channel's event loop once the channel is connected to the client. */
     public void begin() {
+        began = true;
         startedAt = now();
         deadlineAt = startedAt + deadlineNanos;
         apply(transfer.start());
@@ -191,7 +193,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
         }
         reported = true;
         listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
-                startedAt == 0 ? 0 : now() - startedAt, transfer.options().blockSize(), transfer.options().windowSize(),
+                began ? now() - startedAt : 0, transfer.options().blockSize(), transfer.options().windowSize(),
                 transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail));
     }
 

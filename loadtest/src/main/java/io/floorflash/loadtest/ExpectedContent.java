@@ -1,0 +1,89 @@
+package io.floorflash.loadtest;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * What a simulated phone must receive: the exact bytes (checked block by block as they arrive) or, when only a
+ * hash is known, its SHA-256 (checked over the in-order stream).
+ */
+final class ExpectedContent {
+    private final byte[] bytes;
+    private final ByteBuf expected;
+    private final byte[] sha256;
+    private final long size;
+
+    private ExpectedContent(byte[] bytes, byte[] sha256, long size) {
+        this.bytes = bytes;
+        this.expected = bytes == null ? null : Unpooled.wrappedBuffer(bytes);
+        this.sha256 = sha256;
+        this.size = size;
+    }
+
+    static ExpectedContent ofBytes(byte[] bytes) {
+        return new ExpectedContent(bytes, null, bytes.length);
+    }
+
+    static ExpectedContent ofSha256(String hex) {
+        byte[] digest = HexFormat.of().parseHex(hex);
+        if (digest.length != 32) {
+            throw new IllegalArgumentException("sha256: " + hex.length() + " hex digits (expected: 64)");
+        }
+        return new ExpectedContent(null, digest, -1);
+    }
+
+    /** The expected size, or -1 when only a hash is known. */
+    long size() {
+        return size;
+    }
+
+    /** A checker for one transfer. */
+    Checker checker() {
+        return new Checker();
+    }
+
+    /** Checks one transfer's in-order stream. */
+    final class Checker {
+        private final MessageDigest digest = bytes == null ? newDigest() : null;
+        private long offset;
+
+        /** Checks the readable bytes of {@code block} at the current offset; false when any byte differs. */
+        boolean accept(ByteBuf block) {
+            int length = block.readableBytes();
+            if (bytes != null) {
+                if (offset + length > bytes.length
+                        || !ByteBufUtil.equals(block, block.readerIndex(), expected, (int) offset, length)) {
+                    return false;
+                }
+            } else {
+                digest.update(block.nioBuffer());
+            }
+            offset += length;
+            return true;
+        }
+
+        /** Whether the stream ended exactly at the expected content. */
+        boolean matchesAtEnd() {
+            if (bytes != null) {
+                return offset == bytes.length;
+            }
+            return MessageDigest.isEqual(digest.digest(), sha256);
+        }
+
+        long received() {
+            return offset;
+        }
+    }
+
+    private static MessageDigest newDigest() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}

@@ -1,0 +1,182 @@
+package io.floorflash.loadtest;
+
+import io.floorflash.protocol.ReadRequest;
+import io.floorflash.protocol.TransferMode;
+import io.floorflash.protocol.codec.TftpDatagramDecoder;
+import io.floorflash.protocol.codec.TftpPacketEncoder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollDatagramChannel;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.PrintStream;
+import java.lang.management.ManagementFactory;
+import java.net.InetSocketAddress;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Runs one {@link LoadScenario}: keeps {@code phones} simulated phones in flight on a few event loops (one socket
+ * each, no thread per phone) until {@code transfers} have ended or the duration cap is reached, printing a progress
+ * line once a second. Every loop is bounded in count and in time.
+ */
+final class LoadRun {
+    private final LoadScenario scenario;
+    private final PrintStream progress;
+    private final ConcurrentLinkedQueue<PhoneResult> results = new ConcurrentLinkedQueue<>();
+    private final Set<SimulatedPhone> running = ConcurrentHashMap.newKeySet();
+    private final AtomicInteger started = new AtomicInteger();
+    private final AtomicInteger finished = new AtomicInteger();
+    private final AtomicInteger failed = new AtomicInteger();
+    private final LongAdder bytes = new LongAdder();
+    private final CountDownLatch allDone;
+    private final boolean epoll = Epoll.isAvailable();
+    private EventLoopGroup group;
+    private Bootstrap bootstrap;
+
+    LoadRun(LoadScenario scenario, PrintStream progress) {
+        this.scenario = scenario;
+        this.progress = progress;
+        this.allDone = new CountDownLatch(scenario.transfers());
+    }
+
+    /** Runs the scenario to its end and returns the report. */
+    LoadReport run() throws InterruptedException {
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends DatagramChannel> channelType = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        group = new MultiThreadIoEventLoopGroup(scenario.threads(), new DefaultThreadFactory("phone", true), io);
+        bootstrap = new Bootstrap().group(group).channel(channelType)
+                .option(ChannelOption.SO_RCVBUF, receiveBuffer());
+        ScheduledExecutorService clock = Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("loadtest-clock", true));
+        long cpuBefore = processCpuNanos();
+        long startedAt = System.nanoTime();
+        try {
+            int initial = scenario.rampPerSecond() == 0 ? Math.min(scenario.phones(), scenario.transfers()) : 0;
+            for (int i = 0; i < initial; i++) {
+                launch();
+            }
+            if (scenario.rampPerSecond() > 0) {
+                long periodNanos = Math.max(1, TimeUnit.SECONDS.toNanos(1) / scenario.rampPerSecond());
+                clock.scheduleAtFixedRate(this::rampOne, 0, periodNanos, TimeUnit.NANOSECONDS);
+            }
+            clock.scheduleAtFixedRate(() -> printProgress(startedAt), 1, 1, TimeUnit.SECONDS);
+            boolean completed = allDone.await(scenario.maxDuration().toNanos(), TimeUnit.NANOSECONDS);
+            clock.shutdownNow();
+            if (!completed) {
+                stopAll("run duration cap of " + scenario.maxDuration().toSeconds() + " s reached");
+            }
+            long elapsed = System.nanoTime() - startedAt;
+            long cpu = processCpuNanos() - cpuBefore;
+            return LoadReport.of(scenario, results, scenario.transfers(), elapsed, cpu);
+        } finally {
+            clock.shutdownNow();
+            group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
+    }
+
+    /** Starts one more phone, if the total allows. Any thread. */
+    private void launch() {
+        int id = started.incrementAndGet();
+        if (id > scenario.transfers()) {
+            started.decrementAndGet();
+            return;
+        }
+        ReadRequest request = new ReadRequest(scenario.file(), TransferMode.OCTET, scenario.options());
+        ClientTransfer transfer = new ClientTransfer(request.options(), scenario.expected().checker(), scenario.clientRetries());
+        LossModel loss = new LossModel(scenario.receiveLoss(), scenario.sendLoss(), scenario.seed() * 1_000_003L + id);
+        SimulatedPhone[] self = new SimulatedPhone[1];
+        SimulatedPhone phone = new SimulatedPhone(scenario.server(), request, transfer, scenario.clientTimeout().toNanos(),
+                loss, bytes, result -> onDone(self[0], result));
+        self[0] = phone;
+        running.add(phone);
+        InetSocketAddress local = new InetSocketAddress(scenario.server().getAddress().isLoopbackAddress()
+                ? scenario.server().getAddress() : null, 0);
+        ChannelFuture bind = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                ch.pipeline().addLast(TftpDatagramDecoder.INSTANCE, TftpPacketEncoder.INSTANCE, phone);
+            }
+        }).bind(local);
+        bind.addListener((ChannelFuture f) -> {
+            if (f.isSuccess()) {
+                phone.begin();
+            } else {
+                onDone(phone, new PhoneResult(false, false, "bind failed: " + f.cause(), 0, -1, 0, 0, 0, 0, 0, 0, 0));
+            }
+        });
+    }
+
+    private void onDone(SimulatedPhone phone, PhoneResult result) {
+        if (!running.remove(phone)) {
+            return;
+        }
+        results.add(result);
+        if (!result.ok()) {
+            failed.incrementAndGet();
+        }
+        finished.incrementAndGet();
+        allDone.countDown();
+        if (scenario.rampPerSecond() == 0) {
+            launch();
+        }
+    }
+
+    private void rampOne() {
+        if (running.size() < scenario.phones()) {
+            launch();
+        }
+    }
+
+    private void stopAll(String why) {
+        for (SimulatedPhone phone : running) {
+            if (!phone.stopOnItsLoop(why)) {
+                onDone(phone, new PhoneResult(false, false, why, 0, -1, 0, 0, 0, 0, 0, 0, 0));
+            }
+        }
+        try {
+            allDone.await(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        int never = scenario.transfers() - started.get();
+        for (int i = 0; i < never; i++) {
+            results.add(new PhoneResult(false, false, "never started: " + why, 0, -1, 0, 0, 0, 0, 0, 0, 0));
+        }
+    }
+
+    private void printProgress(long startedAt) {
+        long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - startedAt);
+        double mb = bytes.sum() / 1e6;
+        progress.printf("t=%ds done=%d active=%d failed=%d MB=%.1f MB/s=%.1f%n", seconds, finished.get(), running.size(),
+                failed.get(), mb, seconds == 0 ? 0 : mb / seconds);
+    }
+
+    private int receiveBuffer() {
+        return 256 * 1024;
+    }
+
+    private static long processCpuNanos() {
+        java.lang.management.OperatingSystemMXBean os = ManagementFactory.getOperatingSystemMXBean();
+        if (os instanceof com.sun.management.OperatingSystemMXBean) {
+            return ((com.sun.management.OperatingSystemMXBean) os).getProcessCpuTime();
+        }
+        return 0;
+    }
+}
