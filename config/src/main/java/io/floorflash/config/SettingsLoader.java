@@ -6,6 +6,7 @@ import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,6 +36,9 @@ public final class SettingsLoader {
      * @throws SettingsException when the file cannot be parsed or any value is invalid
      */
     public static Settings load(Path file, Map<String, ?> overrides) {
+        if (file != null && !Files.exists(file)) {
+            throw new SettingsException(List.of("config file " + file + ": not found"));
+        }
         Config merged;
         try {
             Config fromFile = file == null
@@ -102,7 +106,8 @@ public final class SettingsLoader {
         } catch (ConfigException e) {
             problems.add(path + ": " + e.getMessage().replaceFirst("^.*?: ", ""));
         } catch (IllegalArgumentException e) {
-            problems.add(e.getMessage());
+            String message = String.valueOf(e.getMessage());
+            problems.add(message.startsWith(path + ": ") ? message : path + ": " + message);
         }
         return fallback;
     }
@@ -144,7 +149,7 @@ public final class SettingsLoader {
                 throw new IllegalArgumentException(path + ": " + value + " (expected: " + min + " to " + max + ")");
             }
             return value;
-        }, min);
+        }, null);
     }
 
     private <E extends Enum<E>> E enumValue(String path, Class<E> type) {

@@ -48,8 +48,8 @@ public final class FirmwareStore {
     private final Executor loadExecutor;
     private final AsyncLoadingCache<ImageKey, FirmwareImage> cache;
 
-    /** The cache key: one version of one file in one mode. */
-    record ImageKey(FileVersion version, String name, TransferMode mode) {
+    /** The cache key: one version of one file in one mode, whatever name (or link) it was asked by. */
+    record ImageKey(FileVersion version, TransferMode mode) {
         boolean sameFileAs(ImageKey other) {
             return version.realPath().equals(other.version.realPath()) && mode == other.mode;
         }
@@ -93,7 +93,7 @@ public final class FirmwareStore {
 
     private CompletableFuture<FirmwareImage> open(FirmwareName name, TransferMode mode, int attempt) {
         return CompletableFuture.supplyAsync(() -> currentVersion(name), loadExecutor)
-                .thenCompose(version -> cache.get(new ImageKey(version, name.relative(), mode)))
+                .thenCompose(version -> cache.get(new ImageKey(version, mode)))
                 .handle((image, error) -> {
                     Throwable cause = unwrap(error);
                     if (cause instanceof FileChangedException && attempt < MAX_LOAD_ATTEMPTS) {
@@ -160,16 +160,26 @@ public final class FirmwareStore {
         long started = System.nanoTime();
         ByteBuffer octets = readFully(key.version());
         ByteBuffer bytes = key.mode() == TransferMode.NETASCII ? toNetascii(octets) : octets;
-        FirmwareImage image = new FirmwareImage(key.name(), key.mode(), bytes, sha256(bytes));
+        String name = nameOf(key.version().realPath());
+        FirmwareImage image = new FirmwareImage(name, key.mode(), bytes, sha256(bytes));
         cache.synchronous().asMap().keySet().removeIf(other -> other.sameFileAs(key) && !other.equals(key));
-        log.info("loaded file={} mode={} bytes={} sha256={} ms={}", key.name(), key.mode().wireName(), image.size(),
+        log.info("loaded file={} mode={} bytes={} sha256={} ms={}", name, key.mode().wireName(), image.size(),
                 image.sha256(), (System.nanoTime() - started) / 1_000_000);
         if (image.size() >= PLAIN_CLIENT_LIMIT) {
             log.warn("file={} is {} bytes: a client without blksize (512-byte blocks, e.g. the Snom bootloader) needs "
                     + "more than 65535 blocks and must roll block numbers over, which many bootloaders cannot; "
-                    + "Snom advises HTTP for images over 32 MB (see floorflash.transfer.rollover)", key.name(), image.size());
+                    + "Snom advises HTTP for images over 32 MB (see floorflash.transfer.rollover)", name, image.size());
         }
         return image;
+    }
+
+    /** The file's path below the real root, as logged. Blocking. */
+    private String nameOf(Path realPath) {
+        try {
+            return root.toRealPath().relativize(realPath).toString();
+        } catch (IOException | IllegalArgumentException e) {
+            return realPath.toString();
+        }
     }
 
     /** Reads the whole file into direct memory, and checks that it did not change while being read. */

@@ -102,7 +102,7 @@ public final class TransferLauncher {
 
     private void start(EventLoop loop, Channel listenerChannel, ReadRequest request, InetSocketAddress client,
                        InetSocketAddress recipient, FirmwareImage image, Object token) {
-        TransferId id = new TransferId(client, image.name());
+        TransferId id = new TransferId(client, request.filename());
         OptionLimits limits = client.getAddress() instanceof Inet6Address ? ipv6Limits : ipv4Limits;
         TransferOptions options = TransferOptions.negotiate(request.options(), limits, image.size());
         long blocks = BlockNumbers.blockCount(image.size(), options.blockSize());

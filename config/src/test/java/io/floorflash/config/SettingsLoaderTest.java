@@ -1,0 +1,216 @@
+package io.floorflash.config;
+
+import static java.nio.charset.StandardCharsets.UTF_8;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.catchThrowableOfType;
+
+import com.typesafe.config.ConfigFactory;
+import io.floorflash.config.ListenerSettings.TransportKind;
+import io.floorflash.config.TransferSettings.RolloverSetting;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class SettingsLoaderTest {
+    @TempDir
+    Path dir;
+
+    @Test
+    void referenceConfProducesTheDocumentedDefaults() throws IOException {
+        Settings settings = SettingsLoader.load(null, Map.of());
+
+        ListenerSettings tftp = settings.tftp();
+        assertThat(tftp.address()).isEqualTo(InetAddress.getByName("0.0.0.0"));
+        assertThat(tftp.port()).isEqualTo(69);
+        assertThat(tftp.transport()).isEqualTo(TransportKind.AUTO);
+        assertThat(tftp.eventLoopThreads()).isZero();
+        assertThat(tftp.receiveBuffer()).isEqualTo(4 * 1024 * 1024);
+
+        TransferSettings transfer = settings.transfer();
+        assertThat(transfer.maxBlockSize()).isEqualTo(1468);
+        assertThat(transfer.maxBlockSizeIpv6()).isEqualTo(1448);
+        assertThat(transfer.maxWindowSize()).isEqualTo(64);
+        assertThat(transfer.rollover()).isEqualTo(RolloverSetting.ZERO);
+        assertThat(transfer.maxActiveTransfers()).isEqualTo(20_000);
+        assertThat(transfer.deadline()).isEqualTo(Duration.ofMinutes(30));
+
+        RetransmitSettings retransmit = transfer.retransmit();
+        assertThat(retransmit.initialTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(retransmit.backoff()).isEqualTo(2.0);
+        assertThat(retransmit.maxTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(retransmit.jitter()).isEqualTo(0.1);
+        assertThat(retransmit.maxRetries()).isEqualTo(6);
+
+        FirmwareSettings firmware = settings.firmware();
+        assertThat(firmware.cacheMaxBytes()).isEqualTo(1L << 30);
+        assertThat(firmware.cacheIdleExpiry()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(firmware.loadThreads()).isEqualTo(2);
+        assertThat(firmware.root()).isAbsolute().isEqualTo(Path.of("firmware").toAbsolutePath().normalize());
+    }
+
+    @Test
+    void aHoconFileOverridesTheDefaults() throws IOException {
+        Path file = write("floorflash.conf", """
+                floorflash {
+                  tftp { address = "127.0.0.1", port = 6969, transport = nio }
+                  transfer.max-block-size = 512
+                  transfer.retransmit.initial-timeout = 500 ms
+                  firmware { root = "%s", cache-max-bytes = 64 MiB }
+                }
+                """.formatted(dir.resolve("fw/../fw")));
+
+        Settings settings = SettingsLoader.load(file, Map.of());
+
+        assertThat(settings.tftp().address()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+        assertThat(settings.tftp().port()).isEqualTo(6969);
+        assertThat(settings.tftp().transport()).isEqualTo(TransportKind.NIO);
+        assertThat(settings.transfer().maxBlockSize()).isEqualTo(512);
+        assertThat(settings.transfer().maxBlockSizeIpv6()).isEqualTo(1448);
+        assertThat(settings.transfer().retransmit().initialTimeout()).isEqualTo(Duration.ofMillis(500));
+        assertThat(settings.firmware().root()).isEqualTo(dir.resolve("fw"));
+        assertThat(settings.firmware().cacheMaxBytes()).isEqualTo(64L << 20);
+    }
+
+    @Test
+    void commandLineOverridesWinOverTheFile() throws IOException {
+        Path file = write("floorflash.conf", """
+                floorflash.tftp.port = 6969
+                floorflash.transfer.max-window-size = 8
+                """);
+
+        Settings settings = SettingsLoader.load(file, Map.of(
+                "floorflash.tftp.port", 1069,
+                "floorflash.firmware.root", dir.toString()));
+
+        assertThat(settings.tftp().port()).isEqualTo(1069);
+        assertThat(settings.transfer().maxWindowSize()).isEqualTo(8);
+        assertThat(settings.firmware().root()).isEqualTo(dir);
+    }
+
+    @Test
+    void reportsEveryInvalidValueAtOnceOneLinePerKey() throws IOException {
+        Path file = write("bad.conf", """
+                floorflash {
+                  tftp { address = "no.such.host.invalid", port = 70000, transport = io_uring }
+                  transfer {
+                    max-block-size = 70000
+                    max-window-size = 0
+                    rollover = sideways
+                    retransmit { initial-timeout = 3 seconds, max-timeout = 2 seconds, jitter = 0.9 }
+                  }
+                }
+                """);
+
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(file, Map.of()));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.tftp.address: 'no.such.host.invalid' (expected: an IP address or a resolvable host name)",
+                "floorflash.tftp.port: 70000 (expected: 0-65535)",
+                "floorflash.tftp.transport: 'io_uring' (expected: one of auto, epoll, nio)",
+                "floorflash.transfer.max-block-size: 70000 (expected: 8-65464)",
+                "floorflash.transfer.max-window-size: 0 (expected: 1-65535)",
+                "floorflash.transfer.rollover: 'sideways' (expected: one of zero, one, refuse)",
+                "floorflash.transfer.retransmit.jitter: 0.9 (expected: 0.0-0.5)",
+                "floorflash.transfer.retransmit.max-timeout: PT2S (expected: at least initial-timeout, PT3S)");
+        assertThat(failure).hasMessageStartingWith("invalid configuration:\n  ")
+                .hasMessageContaining("floorflash.transfer.max-block-size: 70000 (expected: 8-65464)");
+    }
+
+    @Test
+    void reportsAnOutOfRangeTimeoutOnlyOnce() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("floorflash.transfer.retransmit.max-timeout", "1 ms")));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactly(
+                "floorflash.transfer.retransmit.max-timeout: PT0.001S (expected: PT0.01S to PT4M15S)");
+    }
+
+    @Test
+    void reportsAnInvalidRootUnderItsKey() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("floorflash.firmware.root", "fw\0")));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).singleElement().asString().startsWith("floorflash.firmware.root: ");
+    }
+
+    @Test
+    void reportsAMissingConfigFileClearly() {
+        Path missing = dir.resolve("missing.conf");
+
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(missing, Map.of()));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactly("config file " + missing + ": not found");
+    }
+
+    @Test
+    void reportsAMalformedConfigFile() throws IOException {
+        Path file = write("broken.conf", "floorflash { tftp { port = 69 }\n");
+
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(file, Map.of()));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).singleElement().asString().contains("broken.conf");
+    }
+
+    @Test
+    void ignoresUnknownKeys() throws IOException {
+        Path file = write("extra.conf", """
+                floorflash.tftp.colour = blue
+                floorflash.future-feature { enabled = true }
+                someone-else.setting = 1
+                """);
+
+        Settings settings = SettingsLoader.load(file, Map.of("floorflash.transfer.unknown", "x"));
+
+        assertThat(settings.tftp().port()).isEqualTo(69);
+    }
+
+    @Test
+    void referenceConfDocumentsEveryKey() throws IOException {
+        List<String> lines;
+        try (InputStream in = Objects.requireNonNull(
+                SettingsLoader.class.getClassLoader().getResourceAsStream("reference.conf"), "reference.conf")) {
+            lines = new String(in.readAllBytes(), UTF_8).lines().toList();
+        }
+        Pattern assignment = Pattern.compile("^\\s*([A-Za-z0-9_-]+)\\s*(=|:)");
+        List<String> keys = new ArrayList<>();
+        List<String> undocumented = new ArrayList<>();
+        for (int i = 0; i < lines.size(); i++) {
+            Matcher m = assignment.matcher(lines.get(i));
+            if (m.find()) {
+                keys.add(m.group(1));
+                if (i == 0 || !lines.get(i - 1).strip().startsWith("#")) {
+                    undocumented.add(m.group(1) + " (line " + (i + 1) + ")");
+                }
+            }
+        }
+
+        assertThat(undocumented).as("keys without a comment line right above them").isEmpty();
+        int parsedKeys = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf")
+                .getConfig("floorflash").entrySet().size();
+        assertThat(keys).as("every key of reference.conf is written as 'key = value' on its own line")
+                .hasSize(parsedKeys);
+    }
+
+    private Path write(String name, String content) throws IOException {
+        return Files.writeString(dir.resolve(name), content, UTF_8);
+    }
+}
