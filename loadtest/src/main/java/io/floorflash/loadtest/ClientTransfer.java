@@ -108,6 +108,8 @@ final class ClientTransfer {
             }
         }
         optionsAcknowledged = true;
+        // The OACK is progress: the timeouts spent on the request are not "in a row" with the ones to come.
+        retries = 0;
         return ack(0);
     }
 

@@ -48,6 +48,8 @@ final class LoadRun {
     private final LongAdder bytes = new LongAdder();
     private final CountDownLatch allDone;
     private final boolean epoll = Epoll.isAvailable();
+    /** Why the run is being stopped, or null while it runs: once set, no phone starts. */
+    private volatile String stopping;
     private EventLoopGroup group;
     private Bootstrap bootstrap;
 
@@ -93,6 +95,9 @@ final class LoadRun {
 
     /** Starts one more phone, if the total allows. Any thread. */
     private void launch() {
+        if (stopping != null) {
+            return;
+        }
         int id = started.incrementAndGet();
         if (id > scenario.transfers()) {
             started.decrementAndGet();
@@ -106,6 +111,12 @@ final class LoadRun {
                 loss, bytes, result -> onDone(self[0], result));
         self[0] = phone;
         running.add(phone);
+        String stopped = stopping;
+        if (stopped != null) {
+            // stopAll may have looked at the running phones before this one was added.
+            onDone(phone, new PhoneResult(false, false, stopped, 0, -1, 0, 0, 0, 0, 0, 0, 0));
+            return;
+        }
         InetSocketAddress local = new InetSocketAddress(scenario.server().getAddress().isLoopbackAddress()
                 ? scenario.server().getAddress() : null, 0);
         ChannelFuture bind = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
@@ -145,6 +156,14 @@ final class LoadRun {
     }
 
     private void stopAll(String why) {
+        stopping = why;
+        // Take the remaining transfers so no launch can start one; they count as done, so the wait below is only
+        // for the phones that are running.
+        int never = scenario.transfers() - started.getAndSet(scenario.transfers());
+        for (int i = 0; i < never; i++) {
+            results.add(new PhoneResult(false, false, "never started: " + why, 0, -1, 0, 0, 0, 0, 0, 0, 0));
+            allDone.countDown();
+        }
         for (SimulatedPhone phone : running) {
             if (!phone.stopOnItsLoop(why)) {
                 onDone(phone, new PhoneResult(false, false, why, 0, -1, 0, 0, 0, 0, 0, 0, 0));
@@ -154,10 +173,6 @@ final class LoadRun {
             allDone.await(5, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-        }
-        int never = scenario.transfers() - started.get();
-        for (int i = 0; i < never; i++) {
-            results.add(new PhoneResult(false, false, "never started: " + why, 0, -1, 0, 0, 0, 0, 0, 0, 0));
         }
     }
 

@@ -1,9 +1,11 @@
 package io.floorflash.loadtest;
 
 import io.floorflash.protocol.TftpOptions;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.UnknownHostException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -123,7 +125,12 @@ public final class LoadTestMain implements Callable<Integer> {
     }
 
     LoadScenario scenario() throws Exception {
-        InetAddress address = InetAddress.getByName(host);
+        InetAddress address;
+        try {
+            address = InetAddress.getByName(host);
+        } catch (UnknownHostException e) {
+            throw new IllegalArgumentException("--host: " + host + " does not resolve (expected: an address or a known name)");
+        }
         if (!address.isLoopbackAddress() && !allowRemote) {
             throw new IllegalArgumentException("--host " + host + " is not a loopback address (expected: 127.0.0.0/8 or ::1;"
                     + " pass --allow-remote only for a server in a test network of your own)");
@@ -135,6 +142,11 @@ public final class LoadTestMain implements Callable<Integer> {
         check(ramp >= 0 && ramp <= 1_000_000, "--ramp: " + ramp + " (expected: 0-1000000)");
         check(lossRx >= 0 && lossRx < 1 && lossTx >= 0 && lossTx < 1, "--loss-rx/--loss-tx (expected: 0 <= loss < 1)");
         check(duration >= 1 && duration <= 24 * 3600, "--duration: " + duration + " (expected: 1-86400 seconds)");
+        // A zero wait with many retries would fire requests at the server in a tight loop.
+        check(clientTimeoutMs == null || clientTimeoutMs >= 1 && clientTimeoutMs <= 600_000,
+                "--client-timeout-ms: " + clientTimeoutMs + " (expected: 1-600000)");
+        check(retries == null || retries >= 0 && retries <= 1000, "--retries: " + retries + " (expected: 0-1000)");
+        check(threads == null || threads >= 1 && threads <= 1024, "--threads: " + threads + " (expected: 1-1024)");
         ClientProfile clientProfile = ClientProfile.fromCliName(profile);
         Map<String, String> options = new java.util.LinkedHashMap<>(clientProfile.options());
         if (blksize != null) {
@@ -157,13 +169,23 @@ public final class LoadTestMain implements Callable<Integer> {
             options.clear();
         }
         ExpectedContent content = expected.file != null
-                ? ExpectedContent.ofBytes(Files.readAllBytes(expected.file))
+                ? ExpectedContent.ofBytes(readExpected(expected.file))
                 : ExpectedContent.ofSha256(expected.sha256);
         Duration clientTimeout = clientTimeoutMs != null ? Duration.ofMillis(clientTimeoutMs) : clientProfile.timeout();
         int clientRetries = retries != null ? retries : clientProfile.retries();
         int loopThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         return new LoadScenario(new InetSocketAddress(address, port), file, content, phones, total, ramp, options,
                 clientTimeout, clientRetries, lossRx, lossTx, seed, Duration.ofSeconds(duration), loopThreads);
+    }
+
+    /** A file that cannot be read is a usage error (exit 2), not a failed transfer (exit 1). */
+    private static byte[] readExpected(Path file) {
+        try {
+            return Files.readAllBytes(file);
+        } catch (IOException e) {
+            throw new IllegalArgumentException("--expect-file: " + file + " cannot be read, "
+                    + e.getClass().getSimpleName() + " (expected: a readable local copy of the file)");
+        }
     }
 
     private static void check(boolean condition, String message) {
