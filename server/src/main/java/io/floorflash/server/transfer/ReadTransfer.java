@@ -71,7 +71,8 @@ public final class ReadTransfer {
             retries = 0;
             return sendFrom(1);
         }
-        long acked = rollover.nearest(block, lastAcked);
+        // Nearest the middle of the blocks in flight: a window wider than half the 16-bit space still maps one way.
+        long acked = rollover.nearest(block, lastAcked + (highestSent - lastAcked + 1) / 2);
         if (acked <= lastAcked || acked > highestSent) {
             return Step.Ignore.INSTANCE;
         }

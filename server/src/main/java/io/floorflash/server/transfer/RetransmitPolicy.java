@@ -10,7 +10,8 @@ import java.util.concurrent.TimeUnit;
  */
 public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos, double jitter, int maxRetries) {
     public RetransmitPolicy {
-        if (initialNanos <= 0 || maxNanos < initialNanos || backoff < 1.0 || jitter < 0 || jitter >= 1 || maxRetries < 0) {
+        // Written so that NaN fails every bound.
+        if (initialNanos <= 0 || maxNanos < initialNanos || !(backoff >= 1.0) || !(jitter >= 0 && jitter < 1) || maxRetries < 0) {
             throw new IllegalArgumentException("retransmit policy: initial=" + initialNanos + "ns backoff=" + backoff
                     + " max=" + maxNanos + "ns jitter=" + jitter + " retries=" + maxRetries
                     + " (expected: 0 < initial <= max, backoff >= 1, 0 <= jitter < 1, retries >= 0)");

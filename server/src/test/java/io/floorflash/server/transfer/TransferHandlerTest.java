@@ -1,0 +1,583 @@
+package io.floorflash.server.transfer;
+
+import static java.util.concurrent.TimeUnit.MILLISECONDS;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floorflash.config.RetransmitSettings;
+import io.floorflash.protocol.Ack;
+import io.floorflash.protocol.Data;
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.OptionAck;
+import io.floorflash.protocol.ReadRequest;
+import io.floorflash.protocol.Rollover;
+import io.floorflash.protocol.TftpPacket;
+import io.floorflash.protocol.TransferMode;
+import io.floorflash.protocol.TransferOptions;
+import io.floorflash.protocol.codec.TftpDatagramDecoder;
+import io.floorflash.protocol.codec.TftpPacketCodec;
+import io.floorflash.protocol.codec.TftpPacketEncoder;
+import io.floorflash.server.firmware.FirmwareImage;
+import io.floorflash.server.firmware.TestImages;
+import io.floorflash.server.pipeline.PipelineNames;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.DefaultAddressedEnvelope;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.MockTicker;
+import io.netty.util.concurrent.Ticker;
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.PortUnreachableException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.Timeout;
+
+// A broken timer can spin in runScheduledPendingTasks (a zero delay re-armed forever): fail instead of hanging.
+@Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
+class TransferHandlerTest {
+    private static final InetSocketAddress CLIENT = new InetSocketAddress("10.0.0.7", 41000);
+    private static final InetSocketAddress LOCAL = new InetSocketAddress("10.0.0.1", 50000);
+    private static final TransferId ID = new TransferId(CLIENT, "snom320.bin");
+    private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
+    /** 1 s, doubling, at most 4 s, no jitter so every time is exact, 3 retries. */
+    private static final RetransmitPolicy POLICY = new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 3);
+    private static final long HOUR = TimeUnit.HOURS.toNanos(1);
+
+    private final MockTicker ticker = Ticker.newMockTicker();
+    private final List<TransferSummary> summaries = new ArrayList<>();
+    private EmbeddedChannel channel;
+    private TransferHandler handler;
+    private byte[] content;
+    private int blockSize;
+    private ReadTransfer transfer;
+
+    @AfterEach
+    void releaseWhatIsLeft() {
+        if (channel != null) {
+            channel.finishAndReleaseAll();
+        }
+    }
+
+    /** A transfer channel as the launcher builds it, on the mock clock, after {@code begin()}. */
+    private void start(byte[] bytes, TransferOptions options, RetransmitPolicy policy, long deadlineNanos) {
+        start(bytes, options, Rollover.TO_ZERO, policy, deadlineNanos);
+        channel.pipeline()
+                .addFirst(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
+                .addFirst(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE);
+        handler.begin();
+    }
+
+    /**
+     * The transfer handler alone, not begun: outbound {@link Data} is read as it is written. For the rollover tests,
+     * where encoding 65,000 datagrams under the paranoid leak detector would take most of a minute.
+     */
+    private void start(byte[] bytes, TransferOptions options, Rollover rollover, RetransmitPolicy policy, long deadlineNanos) {
+        content = bytes;
+        blockSize = options.blockSize();
+        FirmwareImage image = TestImages.of(ID.file(), bytes);
+        transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
+        handler = new TransferHandler(ID, image, transfer, policy, deadlineNanos, summaries::add);
+        channel = EmbeddedChannel.builder().ticker(ticker).handlers(handler).build();
+    }
+
+    /** The next packet written: a datagram is decoded; without the encoder the packet itself. */
+    private TftpPacket readPacket() {
+        Object next = channel.readOutbound();
+        assertThat(next).as("a packet sent").isNotNull();
+        if (next instanceof TftpPacket) {
+            return (TftpPacket) next;
+        }
+        ByteBuf datagram = (ByteBuf) next;
+        try {
+            return TftpPacketCodec.decode(datagram);
+        } finally {
+            datagram.release();
+        }
+    }
+
+    private void advanceMillis(long millis) {
+        ticker.advance(millis, MILLISECONDS);
+        channel.runScheduledPendingTasks();
+    }
+
+    private void receive(TftpPacket packet) {
+        assertThat(channel.writeInbound(new DefaultAddressedEnvelope<>(packet, LOCAL, CLIENT)))
+                .as("the handler passes nothing on").isFalse();
+    }
+
+    private void ack(int block) {
+        receive(new Ack(block));
+    }
+
+    /** Reads the next packet, which must be DATA numbered {@code wire} carrying the image's block {@code index}. */
+    private void expectData(int wire, long index) {
+        TftpPacket packet = readPacket();
+        try {
+            assertThat(packet).as("DATA %d (block %d) sent", wire, index).isInstanceOf(Data.class);
+            Data data = (Data) packet;
+            int offset = (int) ((index - 1) * blockSize);
+            int length = Math.min(blockSize, content.length - offset);
+            if (data.block() != wire) {
+                throw new AssertionError("block " + index + " went out as DATA " + data.block() + ", expected " + wire);
+            }
+            byte[] payload = ByteBufUtil.getBytes(data.content());
+            if (!Arrays.equals(payload, 0, payload.length, content, offset, offset + length)) {
+                throw new AssertionError("DATA " + wire + " carries the wrong " + payload.length + " bytes (expected "
+                        + length + " from offset " + offset + ")");
+            }
+        } finally {
+            ReferenceCountUtil.release(packet);
+        }
+    }
+
+    private void expectData(long index) {
+        expectData((int) (index & 0xFFFF), index);
+    }
+
+    /** Reads the next packet, which must not be DATA. */
+    private TftpPacket expectPacket() {
+        TftpPacket packet = readPacket();
+        if (packet instanceof Data) {
+            ReferenceCountUtil.release(packet);
+            throw new AssertionError("unexpected " + packet);
+        }
+        return packet;
+    }
+
+    private void expectNothingSent() {
+        Object next = channel.readOutbound();
+        try {
+            assertThat(next).as("nothing sent").isNull();
+        } finally {
+            ReferenceCountUtil.release(next);
+        }
+    }
+
+    private TransferSummary onlySummary() {
+        assertThat(summaries).hasSize(1);
+        return summaries.get(0);
+    }
+
+    @Test
+    void beginSendsDataOneWithTheFirstBytes() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
+
+        expectData(1);
+        expectNothingSent();
+        assertThat(summaries).isEmpty();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void sendsTheOptionAckFirstAndTheDataAfterAckZero() {
+        start(TestImages.pattern(3000), new TransferOptions(1024, 1, 0, Map.of("blksize", "1024")), POLICY, HOUR);
+
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "1024")));
+        expectNothingSent();
+        ack(0);
+        expectData(1);
+        ack(1);
+        expectData(2);
+        ack(2);
+        expectData(3);
+        ack(3);
+        expectNothingSent();
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void resendsNothingBeforeTheTimeout() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+
+        advanceMillis(999);
+
+        expectNothingSent();
+    }
+
+    @Test
+    void resendsExactlyOnceWhenTheTimeoutExpires() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+
+        advanceMillis(1000);
+
+        expectData(1);
+        expectNothingSent();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void doublesTheWaitAfterEachRetransmissionUpToTheMaximum() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 10), HOUR);
+        expectData(1);
+
+        for (long wait : new long[] {1000, 2000, 4000, 4000, 4000}) {
+            advanceMillis(wait - 1);
+            expectNothingSent();
+            advanceMillis(1);
+            expectData(1);
+            expectNothingSent();
+        }
+    }
+
+    @Test
+    void progressStartsTheWaitAgainFromTheInitialTimeout() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        advanceMillis(1000);
+        expectData(1);
+        advanceMillis(2000);
+        expectData(1);
+
+        ack(1);
+        expectData(2);
+        advanceMillis(999);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(2);
+    }
+
+    @Test
+    void resendsNothingOnADuplicateAckEvenAsTimePasses() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        advanceMillis(500);
+        ack(1);
+        expectData(2);
+
+        ack(1);
+        expectNothingSent();
+        advanceMillis(500);
+        ack(1);
+        expectNothingSent();
+        advanceMillis(499);
+        expectNothingSent();
+
+        // DATA 2 went out at 0.5 s: its timeout is 1.5 s, not the 1 s the first timer was set for.
+        advanceMillis(1);
+        expectData(2);
+        expectNothingSent();
+        assertThat(transfer.retransmittedPackets()).isEqualTo(1);
+    }
+
+    @Test
+    void givesUpAfterTheLastRetryWithOneErrorAndCloses() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        for (long wait : new long[] {1000, 2000, 4000}) {
+            advanceMillis(wait);
+            expectData(1);
+        }
+
+        advanceMillis(3999);
+        expectNothingSent();
+        assertThat(channel.isOpen()).isTrue();
+        advanceMillis(1);
+
+        String message = "Timed out: no acknowledgement after 4 tries";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
+                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message));
+
+        advanceMillis(60_000);
+        expectNothingSent();
+        assertThat(summaries).hasSize(1);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void endsASlowButProgressingTransferAtTheDeadline() {
+        start(TestImages.pattern(20 * 512), TransferOptions.RFC1350, POLICY, TimeUnit.SECONDS.toNanos(5));
+        expectData(1);
+
+        // One ACK every 0.9 s: each just before its timeout, so nothing is ever resent.
+        for (int block = 1; block <= 5; block++) {
+            advanceMillis(900);
+            expectNothingSent();
+            ack(block);
+            expectData(block + 1);
+        }
+        advanceMillis(499);
+        expectNothingSent();
+        advanceMillis(1);
+
+        String message = "Transfer deadline of 5 s exceeded";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 5 * 512, 20 * 512,
+                5 * SECOND, 512, 1, 0, message));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void reportsACompletedTransferWithItsBytesAndCloses() {
+        start(TestImages.pattern(1000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        advanceMillis(100);
+        ack(1);
+        expectData(2);
+        advanceMillis(150);
+        ack(2);
+
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 1000, 1000,
+                MILLISECONDS.toNanos(250), 512, 1, 0, ""));
+        advanceMillis(10_000);
+        expectNothingSent();
+        assertThat(channel.finish()).isFalse();
+        assertThat(summaries).hasSize(1);
+    }
+
+    @Test
+    void sendsAnEmptyFileAsOneEmptyBlock() {
+        start(new byte[0], TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        expectNothingSent();
+
+        ack(1);
+
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(onlySummary().bytes()).isZero();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void endsAMultipleOfTheBlockSizeWithAnEmptyBlock() {
+        start(TestImages.pattern(1024), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        ack(1);
+        expectData(2);
+        ack(2);
+        expectData(3);
+        expectNothingSent();
+        ack(3);
+
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(onlySummary().bytes()).isEqualTo(1024);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void endsQuietlyWhenTheClientSendsAnError() {
+        start(TestImages.pattern(3000), new TransferOptions(512, 1, 0, Map.of("tsize", "3000")), POLICY, HOUR);
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("tsize", "3000")));
+        advanceMillis(300);
+
+        receive(new ErrorPacket(ErrorCode.OPTION_REFUSED, "tsize probe"));
+
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CLIENT_ERROR, 0, 3000,
+                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe"));
+        advanceMillis(10_000);
+        expectNothingSent();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void waitsTheNegotiatedTimeoutBeforeTheFirstResend() {
+        RetransmitSettings settings = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 6);
+        start(TestImages.pattern(3000), new TransferOptions(512, 1, 3, Map.of("timeout", "3")),
+                RetransmitPolicy.of(settings, 3), HOUR);
+        OptionAck oack = new OptionAck(Map.of("timeout", "3"));
+        assertThat(expectPacket()).isEqualTo(oack);
+
+        advanceMillis(2999);
+        expectNothingSent();
+        advanceMillis(1);
+        assertThat(expectPacket()).isEqualTo(oack);
+        expectNothingSent();
+
+        // Then 6 s, lowered to the configured 5 s bound.
+        advanceMillis(4999);
+        expectNothingSent();
+        advanceMillis(1);
+        assertThat(expectPacket()).isEqualTo(oack);
+        expectNothingSent();
+    }
+
+    @Test
+    void endsWhenTheClientPortIsUnreachable() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+
+        channel.pipeline().fireExceptionCaught(new PortUnreachableException("ICMP port unreachable"));
+
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        TransferSummary summary = onlySummary();
+        assertThat(summary.outcome()).isEqualTo(TransferOutcome.UNREACHABLE);
+        assertThat(summary.detail()).isEqualTo("port unreachable");
+        advanceMillis(10_000);
+        expectNothingSent();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void keepsGoingAfterAnotherIoError() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+
+        channel.pipeline().fireExceptionCaught(new IOException("No buffer space available"));
+
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(summaries).isEmpty();
+        advanceMillis(1000);
+        expectData(1);
+    }
+
+    @Test
+    void reportsCancelledOnceWhenTheChannelClosesMidTransfer() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        ack(1);
+        expectData(2);
+        advanceMillis(200);
+
+        channel.close();
+
+        expectNothingSent();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CANCELLED, 512, 3000,
+                MILLISECONDS.toNanos(200), 512, 1, 0, "channel closed"));
+        advanceMillis(10_000);
+        expectNothingSent();
+        channel.close();
+        assertThat(channel.finish()).isFalse();
+        assertThat(summaries).hasSize(1);
+    }
+
+    @Test
+    void cancelSendsItsErrorOnceAndReportsCancelled() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        ErrorPacket shutdown = new ErrorPacket(ErrorCode.NOT_DEFINED, "Server shutting down");
+
+        handler.cancel(shutdown);
+        handler.cancel(shutdown);
+
+        assertThat(expectPacket()).isEqualTo(shutdown);
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.CANCELLED);
+        assertThat(onlySummary().detail()).isEqualTo("Server shutting down");
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void ignoresMalformedDatagramsAndOtherPacketsOnTheTransferPort() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        ByteBuf payload = Unpooled.wrappedBuffer(new byte[] {1, 2, 3});
+
+        assertThat(channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {0, 4, 0}), LOCAL, CLIENT))).isFalse();
+        assertThat(channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {0, 9, 0, 1}), LOCAL, CLIENT))).isFalse();
+        receive(new ReadRequest(ID.file(), TransferMode.OCTET));
+        receive(new Data(1, payload));
+        receive(new OptionAck(Map.of("blksize", "1024")));
+
+        expectNothingSent();
+        assertThat(payload.refCnt()).as("the DATA was released").isZero();
+        assertThat(channel.isOpen()).isTrue();
+        assertThat(summaries).isEmpty();
+
+        // The transfer goes on as if nothing came.
+        advanceMillis(1000);
+        expectData(1);
+        assertThat(channel.writeInbound(new DatagramPacket(Unpooled.wrappedBuffer(new byte[] {0, 4, 0, 1}), LOCAL, CLIENT))).isFalse();
+        expectData(2);
+    }
+
+    @Test
+    void sendsAWindowAndResendsItFromTheLastAckOnTimeout() {
+        start(TestImages.pattern(10 * 512 + 7), new TransferOptions(512, 4, 0, Map.of("windowsize", "4")), POLICY, HOUR);
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("windowsize", "4")));
+        ack(0);
+        for (int block = 1; block <= 4; block++) {
+            expectData(block);
+        }
+        expectNothingSent();
+
+        ack(2);
+        for (int block = 3; block <= 6; block++) {
+            expectData(block);
+        }
+        expectNothingSent();
+        ack(1);
+        expectNothingSent();
+
+        advanceMillis(1000);
+        for (int block = 3; block <= 6; block++) {
+            expectData(block);
+        }
+        expectNothingSent();
+
+        ack(6);
+        for (int block = 7; block <= 10; block++) {
+            expectData(block);
+        }
+        ack(10);
+        expectData(11);
+        expectNothingSent();
+        ack(11);
+
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 10 * 512 + 7, 10 * 512 + 7,
+                SECOND, 512, 4, 4, ""));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void rollsOverToWireBlockZeroWithTheRightBytes() {
+        // 8-byte blocks: 65541 of them, the last empty, so the image stays small.
+        int size = 65_540 * 8;
+        start(TestImages.pattern(size), new TransferOptions(8, 1, 0, Map.of("blksize", "8")), Rollover.TO_ZERO, POLICY, HOUR);
+        handler.begin();
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "8")));
+        ack(0);
+
+        for (long index = 1; index <= 65_541; index++) {
+            expectData(index);
+            ack((int) (index & 0xFFFF));
+        }
+
+        expectNothingSent();
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(onlySummary().bytes()).isEqualTo(size);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void rollsOverToWireBlockOneWhenConfigured() {
+        int size = 65_536 * 8 + 3;
+        start(TestImages.pattern(size), new TransferOptions(8, 1, 0, Map.of("blksize", "8")), Rollover.TO_ONE, POLICY, HOUR);
+        handler.begin();
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "8")));
+        ack(0);
+
+        for (long index = 1; index <= 65_537; index++) {
+            int wire = (int) ((index - 1) % 65_535) + 1;
+            expectData(wire, index);
+            ack(wire);
+        }
+
+        expectNothingSent();
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(onlySummary().bytes()).isEqualTo(size);
+        assertThat(channel.finish()).isFalse();
+    }
+}
