@@ -16,9 +16,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listener's last stage: read requests go to the {@link TransferLauncher}; write requests are refused; a
- * datagram that claims a TFTP opcode but is malformed gets ERROR 4; anything else is dropped. Logs at DEBUG and keeps
- * serving: it never closes the listener.
+ * The listener's last stage: read requests go to the {@link TransferLauncher}; write requests are refused (from a
+ * port of their own, like every answer to a request); a datagram that claims a TFTP opcode but is malformed gets
+ * ERROR 4 from the listener; anything else is dropped. Logs at DEBUG and keeps serving: it never closes the listener.
  */
 public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
@@ -53,7 +53,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 break;
             case WRQ:
                 log.info("refused write request client={} file={}", describe(client), ((io.floorflash.protocol.WriteRequest) packet).filename());
-                reply(ctx, client, new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
+                launcher.refuse(ctx.channel(), client, envelope.recipient(), new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
                         "Access violation: uploads are not accepted; this server only serves firmware"));
                 break;
             case ERROR:

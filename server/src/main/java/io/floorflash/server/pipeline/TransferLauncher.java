@@ -23,6 +23,7 @@ import io.floorflash.server.transfer.TransferSummary;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.DefaultAddressedEnvelope;
@@ -39,7 +40,7 @@ import org.slf4j.LoggerFactory;
 /**
  * Starts read transfers: claims the client's address and port, asks the store for the image (off the event loop),
  * negotiates options, and opens the transfer's own UDP port on the address the request arrived on, connected to
- * the client. Refusals are answered from the listener with the store's ERROR.
+ * the client. A refusal (the store's ERROR, rollover, busy) is sent from a port of its own too, see {@link #refuse}.
  */
 public final class TransferLauncher {
     private static final Logger log = LoggerFactory.getLogger(TransferLauncher.class);
@@ -80,7 +81,7 @@ public final class TransferLauncher {
             case FULL:
                 log.warn("client={} file={} refused: {} transfers running (floorflash.transfer.max-active-transfers)",
                         RequestDispatcher.describe(client), request.filename(), active.size());
-                refuse(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED,
+                refuse(listenerChannel, client, recipient, new ErrorPacket(ErrorCode.NOT_DEFINED,
                         "Server busy: too many transfers running; try again shortly"));
                 return;
             default:
@@ -93,7 +94,7 @@ public final class TransferLauncher {
                 FirmwareException refusal = asRefusal(error);
                 log.info("refused client={} file={} error={} reason=\"{}\"", RequestDispatcher.describe(client),
                         request.filename(), refusal.code().code(), refusal.getMessage());
-                refuse(listenerChannel, client, refusal.toErrorPacket());
+                refuse(listenerChannel, client, recipient, refusal.toErrorPacket());
                 return;
             }
             start(loop, listenerChannel, request, client, recipient, image, token);
@@ -112,7 +113,7 @@ public final class TransferLauncher {
                     + " bytes, more than 65535, and this server does not roll block numbers over. Ask with a larger"
                     + " blksize, fetch it over HTTP, or set floorflash.transfer.rollover = zero";
             log.info("refused {} reason=\"{}\"", id, why);
-            refuse(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED, why));
+            refuse(listenerChannel, client, recipient, new ErrorPacket(ErrorCode.NOT_DEFINED, why));
             return;
         }
         ReadTransfer transfer = new ReadTransfer(image.size(), options, rollover, settings.retransmit().maxRetries());
@@ -144,15 +145,15 @@ public final class TransferLauncher {
             active.release(client, token);
             log.warn("{} could not open a transfer port on {}: {}", id, local.getAddress().getHostAddress(),
                     String.valueOf(future.cause()));
-            refuse(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED,
+            fromListener(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED,
                     "Server out of resources: cannot open a transfer port; try again shortly"));
         });
     }
 
     /** The address the request arrived on: the listener's own when bound to one, else the datagram's destination. */
     private static InetAddress answerFrom(Channel listenerChannel, InetSocketAddress recipient) {
-        InetAddress bound = ((InetSocketAddress) listenerChannel.localAddress()).getAddress();
-        if (!bound.isAnyLocalAddress()) {
+        InetAddress bound = listenerChannel.localAddress() instanceof InetSocketAddress local ? local.getAddress() : null;
+        if (bound != null && !bound.isAnyLocalAddress()) {
             return bound;
         }
         if (recipient != null && !recipient.getAddress().isAnyLocalAddress()) {
@@ -167,7 +168,35 @@ public final class TransferLauncher {
         return (int) Math.max(64 * 1024, Math.min(4L * 1024 * 1024, 2 * window));
     }
 
-    private static void refuse(Channel listenerChannel, InetSocketAddress client, ErrorPacket error) {
+    /**
+     * Answers a well-formed request with {@code error} from a new port on the address the request arrived on, then
+     * closes that port. RFC 1350 (section 4) has the response to a request come from a TID the server chooses, and
+     * strict clients drop a reply from the request port: commons-net's {@code TFTPClient} answers it with "Incorrect
+     * source port" and never shows the error. When no port can be opened, the listener answers instead.
+     */
+    public void refuse(Channel listenerChannel, InetSocketAddress client, InetSocketAddress recipient, ErrorPacket error) {
+        Bootstrap bootstrap = new Bootstrap()
+                .group(group)
+                .channel(transport.datagramChannel())
+                .handler(new ChannelInitializer<DatagramChannel>() {
+                    @Override
+                    protected void initChannel(DatagramChannel ch) {
+                        ch.pipeline().addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE);
+                    }
+                });
+        InetSocketAddress local = new InetSocketAddress(answerFrom(listenerChannel, recipient), 0);
+        bootstrap.connect(client, local).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                future.channel().writeAndFlush(error).addListener(ChannelFutureListener.CLOSE);
+                return;
+            }
+            log.debug("client={} no port for the refusal, answering from the listener: {}", RequestDispatcher.describe(client),
+                    String.valueOf(future.cause()));
+            fromListener(listenerChannel, client, error);
+        });
+    }
+
+    private static void fromListener(Channel listenerChannel, InetSocketAddress client, ErrorPacket error) {
         listenerChannel.writeAndFlush(new DefaultAddressedEnvelope<>(error, client), listenerChannel.voidPromise());
     }
 

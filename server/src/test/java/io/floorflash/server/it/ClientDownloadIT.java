@@ -1,0 +1,71 @@
+package io.floorflash.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floorflash.server.transfer.TransferOutcome;
+import io.floorflash.server.transfer.TransferSummary;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Every client fetches files at the block boundaries, in plain 512-byte lock-step, and gets the exact bytes. */
+class ClientDownloadIT {
+    /** Empty, one byte, around one 512-byte block (a full block ends with an empty DATA), one 1468 block, 2 MiB. */
+    private static final long[] SIZES = {0, 1, 511, 512, 513, 1468, 2 * 1024 * 1024};
+
+    @TempDir
+    static Path root;
+    private static TestServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        for (long size : SIZES) {
+            SeededFiles.write(root, name(size), size, size);
+        }
+        server = TestServer.start(root);
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierTransfers() {
+        server.forgetSummaries();
+    }
+
+    static Stream<Arguments> clientsAndSizes() {
+        return Arrays.stream(Client.values())
+                .flatMap(client -> Arrays.stream(SIZES).mapToObj(size -> Arguments.of(client, size)));
+    }
+
+    @ParameterizedTest(name = "{0} fetches {1} bytes")
+    @MethodSource("clientsAndSizes")
+    void clientFetchesTheExactBytes(Client client, long size, @TempDir Path downloads) throws Exception {
+        Path out = downloads.resolve("fetched.bin");
+        ClientResult result = client == Client.CURL && size == 0
+                // curl 7.88 rejects the correct "tsize 0" OACK of an empty file: ask without options.
+                ? Client.curl(server.port(), name(size), out, "--tftp-no-options")
+                : client.fetch(server.port(), name(size), out);
+
+        result.assertDelivered(root.resolve(name(size)), out);
+        assertThat(Files.size(out)).isEqualTo(size);
+        TransferSummary summary = server.awaitSummaryOf(name(size));
+        assertThat(summary.outcome()).as("server side of %s", result.command()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(summary.bytes()).isEqualTo(size);
+        assertThat(summary.blockSize()).isEqualTo(512);
+    }
+
+    private static String name(long size) {
+        return "size-" + size + ".bin";
+    }
+}

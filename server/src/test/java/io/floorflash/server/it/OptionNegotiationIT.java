@@ -1,0 +1,110 @@
+package io.floorflash.server.it;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floorflash.server.transfer.TransferOutcome;
+import io.floorflash.server.transfer.TransferSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Options (RFC 2347-2349, 7440) with the clients that send them. The server may agree to 65464-byte blocks here, so
+ * 8192 and 65464 are really used (loopback's MTU is 65536).
+ */
+class OptionNegotiationIT {
+    private static final String IMAGE = "snom320.bin";
+    private static final long SIZE = 2 * 1024 * 1024 + 77;
+
+    @TempDir
+    static Path root;
+    private static TestServer server;
+
+    @BeforeAll
+    static void startServer() throws Exception {
+        SeededFiles.write(root, IMAGE, SIZE, 320);
+        server = TestServer.start(root, Map.of("floorflash.transfer.max-block-size", 65464));
+    }
+
+    @AfterAll
+    static void stopServer() {
+        server.close();
+    }
+
+    @BeforeEach
+    void forgetEarlierTransfers() {
+        server.forgetSummaries();
+    }
+
+    static Stream<Arguments> negotiatingClientsAndBlockSizes() {
+        return Stream.of(Client.values()).filter(Client::negotiatesBlockSize)
+                .flatMap(client -> Stream.of(512, 1468, 8192, 65464).map(size -> Arguments.of(client, size)));
+    }
+
+    @ParameterizedTest(name = "{0} with blksize {1}")
+    @MethodSource("negotiatingClientsAndBlockSizes")
+    void clientGetsTheBlockSizeItAsksFor(Client client, int blockSize, @TempDir Path downloads) {
+        Path out = downloads.resolve(IMAGE);
+
+        client.fetch(server.port(), IMAGE, out, blockSize).assertDelivered(root.resolve(IMAGE), out);
+
+        TransferSummary summary = server.awaitSummaryOf(IMAGE);
+        assertThat(summary.outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(summary.blockSize()).isEqualTo(blockSize);
+        assertThat(summary.windowSize()).isEqualTo(1);
+    }
+
+    @Test
+    void atftpGetsTheRealTransferSizeAndItsTimeoutAcknowledged(@TempDir Path downloads) {
+        Path out = downloads.resolve(IMAGE);
+
+        ClientResult result = Client.atftp(server.port(), IMAGE, out, "--trace", "--option", "tsize 0", "--option", "timeout 2",
+                "--option", "blksize 1468");
+
+        result.assertDelivered(root.resolve(IMAGE), out);
+        assertThat(result.output()).contains("received OACK <tsize: " + SIZE + ", timeout: 2, blksize: 1468");
+        assertThat(server.awaitSummaryOf(IMAGE).outcome()).isEqualTo(TransferOutcome.COMPLETED);
+    }
+
+    @Test
+    void atftpTransfersInWindowsOfEight(@TempDir Path downloads) {
+        Path out = downloads.resolve(IMAGE);
+
+        ClientResult result = Client.atftp(server.port(), IMAGE, out, "--option", "windowsize 8", "--option", "blksize 1468");
+
+        result.assertDelivered(root.resolve(IMAGE), out);
+        TransferSummary summary = server.awaitSummaryOf(IMAGE);
+        assertThat(summary.outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(summary.windowSize()).isEqualTo(8);
+        assertThat(summary.blockSize()).isEqualTo(1468);
+    }
+
+    @Test
+    void answersATsizeProbeWithTheSizeAndEndsQuietlyOnTheClientsError() {
+        try (RawPeer peer = new RawPeer()) {
+            peer.send(server.port(), RawPeer.request(RawPeer.RRQ, IMAGE, "octet",
+                    "tsize", "0", "blksize", "70000", "timeout", "3", "x-unknown", "1"));
+
+            RawPeer.Reply oack = peer.expectReply(Duration.ofSeconds(5));
+            assertThat(oack.opcode()).as("%s", oack).isEqualTo(RawPeer.OACK);
+            assertThat(oack.sourcePort()).as("the transfer's own port").isNotEqualTo(server.port());
+            // The real size whatever the client sent, blksize lowered to the server's maximum, the unknown option left out.
+            assertThat(oack.options()).containsExactly(Map.entry("tsize", Long.toString(SIZE)),
+                    Map.entry("blksize", "65464"), Map.entry("timeout", "3"));
+
+            peer.send(oack.sourcePort(), RawPeer.error(0, "tsize probe done"));
+        }
+        TransferSummary summary = server.awaitSummaryOf(IMAGE);
+        assertThat(summary.outcome()).isEqualTo(TransferOutcome.CLIENT_ERROR);
+        assertThat(summary.bytes()).isZero();
+    }
+}

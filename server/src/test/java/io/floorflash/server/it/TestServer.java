@@ -1,0 +1,95 @@
+package io.floorflash.server.it;
+
+import static org.awaitility.Awaitility.await;
+
+import io.floorflash.config.SettingsLoader;
+import io.floorflash.server.FloorflashServer;
+import io.floorflash.server.ServerStartException;
+import io.floorflash.server.transfer.TransferLog;
+import io.floorflash.server.transfer.TransferSummary;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.function.Predicate;
+import java.util.stream.Collectors;
+
+/**
+ * The real server, in this JVM, on {@code 127.0.0.1} and a port the kernel picks, serving {@code root}. Keeps every
+ * {@link TransferSummary} (and still logs it) so tests can assert on what the server negotiated and how it ended.
+ */
+final class TestServer implements AutoCloseable {
+    private final FloorflashServer server;
+    private final ConcurrentLinkedQueue<TransferSummary> summaries;
+
+    private TestServer(FloorflashServer server, ConcurrentLinkedQueue<TransferSummary> summaries) {
+        this.server = server;
+        this.summaries = summaries;
+    }
+
+    static TestServer start(Path root) throws ServerStartException {
+        return start(root, Map.of());
+    }
+
+    /** @param overrides more settings, full key paths ({@code floorflash.transfer.rollover}) */
+    static TestServer start(Path root, Map<String, ?> overrides) throws ServerStartException {
+        ConcurrentLinkedQueue<TransferSummary> summaries = new ConcurrentLinkedQueue<>();
+        TransferLog log = new TransferLog();
+        FloorflashServer server = FloorflashServer.start(SettingsLoader.load(null, settings(root, overrides)), summary -> {
+            summaries.add(summary);
+            log.transferFinished(summary);
+        });
+        return new TestServer(server, summaries);
+    }
+
+    /** The settings every IT server runs with: loopback, port 0, {@code root}, then {@code overrides}. */
+    static Map<String, Object> settings(Path root, Map<String, ?> overrides) {
+        Map<String, Object> settings = new LinkedHashMap<>();
+        settings.put("floorflash.tftp.address", "127.0.0.1");
+        settings.put("floorflash.tftp.port", 0);
+        settings.put("floorflash.firmware.root", root.toString());
+        settings.putAll(overrides);
+        return settings;
+    }
+
+    int port() {
+        return server.localAddress().getPort();
+    }
+
+    FloorflashServer server() {
+        return server;
+    }
+
+    /** Forgets the summaries collected so far. */
+    void forgetSummaries() {
+        summaries.clear();
+    }
+
+    List<TransferSummary> summaries() {
+        return new ArrayList<>(summaries);
+    }
+
+    /** Waits for the first summary {@code matching} and returns it. */
+    TransferSummary awaitSummary(Predicate<TransferSummary> matching) {
+        return awaitSummaries(matching, 1).get(0);
+    }
+
+    /** Waits until {@code count} summaries match {@code matching} and returns them. */
+    List<TransferSummary> awaitSummaries(Predicate<TransferSummary> matching, int count) {
+        return await("transfer summaries").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
+                .until(() -> summaries.stream().filter(matching).collect(Collectors.toList()), found -> found.size() >= count);
+    }
+
+    /** Waits for the summary of the one transfer of {@code file} (the tests fetch one file at a time). */
+    TransferSummary awaitSummaryOf(String file) {
+        return awaitSummary(s -> s.id().file().equals(file));
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}

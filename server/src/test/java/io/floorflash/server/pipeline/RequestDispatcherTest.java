@@ -1,0 +1,295 @@
+package io.floorflash.server.pipeline;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.FirmwareSettings;
+import io.floorflash.config.RetransmitSettings;
+import io.floorflash.config.TransferSettings;
+import io.floorflash.protocol.Ack;
+import io.floorflash.protocol.Data;
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.OptionAck;
+import io.floorflash.protocol.ReadRequest;
+import io.floorflash.protocol.TftpPacket;
+import io.floorflash.protocol.TransferMode;
+import io.floorflash.protocol.WriteRequest;
+import io.floorflash.protocol.codec.TftpDatagramDecoder;
+import io.floorflash.protocol.codec.TftpPacketCodec;
+import io.floorflash.protocol.codec.TftpPacketEncoder;
+import io.floorflash.server.Transport;
+import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.TransferSummary;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.util.ReferenceCountUtil;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class RequestDispatcherTest {
+    private static final InetSocketAddress CLIENT = new InetSocketAddress("10.0.0.7", 41000);
+    private static final InetSocketAddress LISTENER = new InetSocketAddress("10.0.0.1", 69);
+    private static final RetransmitSettings RETRANSMIT =
+            new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.1, 6);
+
+    @TempDir
+    Path root;
+
+    private final List<TransferSummary> summaries = new ArrayList<>();
+    private ActiveTransfers active;
+    private EmbeddedChannel channel;
+
+    @AfterEach
+    void close() {
+        assertThat(channel.finish()).as("nothing left unread").isFalse();
+        assertThat(summaries).as("no transfer was started").isEmpty();
+    }
+
+    /**
+     * The listener pipeline on an embedded channel. The launcher's transfers would run on the channel's own loop, but
+     * no test here gets as far as opening a transfer port: the store refuses first, or the launcher does.
+     */
+    private void openListener(int maxActiveTransfers) {
+        channel = new EmbeddedChannel();
+        active = new ActiveTransfers(maxActiveTransfers);
+        FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
+                Runnable::run, Ticker.systemTicker());
+        TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
+                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT);
+        TransferLauncher launcher = new TransferLauncher(store, settings, Transport.NIO, channel.eventLoop(), active,
+                summaries::add);
+        channel.pipeline()
+                .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
+                .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
+                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+    }
+
+    private void openListener() {
+        openListener(10);
+    }
+
+    /** Delivers {@code bytes} from the client and checks the pipeline released the datagram's buffer. */
+    private void receive(byte[] bytes) {
+        ByteBuf buffer = channel.alloc().buffer(bytes.length).writeBytes(bytes);
+        assertThat(channel.writeInbound(new DatagramPacket(buffer, LISTENER, CLIENT))).as("nothing passed on").isFalse();
+        assertThat(buffer.refCnt()).as("the datagram was released").isZero();
+    }
+
+    private void receive(TftpPacket packet) {
+        ByteBuf encoded = Unpooled.buffer();
+        try {
+            TftpPacketCodec.encode(packet, encoded);
+            byte[] bytes = new byte[encoded.readableBytes()];
+            encoded.readBytes(bytes);
+            receive(bytes);
+        } finally {
+            encoded.release();
+            ReferenceCountUtil.release(packet);
+        }
+    }
+
+    private static byte[] hex(String hex) {
+        return HexFormat.of().parseHex(hex.replace(" ", ""));
+    }
+
+    private static byte[] ascii(String text) {
+        return text.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Reads the next datagram, which must be an ERROR to the client. A refusal is sent from a port of its own; the
+     * embedded loop cannot host a socket, so here every refusal takes the launcher's fallback and comes from the
+     * listener. The integration tests prove the own-port path with commons-net, which drops answers from port 69.
+     */
+    private ErrorPacket expectError() {
+        channel.runPendingTasks();
+        DatagramPacket datagram = channel.readOutbound();
+        assertThat(datagram).as("an answer").isNotNull();
+        try {
+            assertThat(datagram.recipient()).isEqualTo(CLIENT);
+            TftpPacket packet = TftpPacketCodec.decode(datagram.content());
+            if (!(packet instanceof ErrorPacket)) {
+                ReferenceCountUtil.release(packet);
+                throw new AssertionError("expected an ERROR, got " + packet);
+            }
+            return (ErrorPacket) packet;
+        } finally {
+            datagram.release();
+        }
+    }
+
+    private void expectNoAnswer() {
+        Object next = channel.readOutbound();
+        try {
+            assertThat(next).as("no answer").isNull();
+        } finally {
+            ReferenceCountUtil.release(next);
+        }
+    }
+
+    @Test
+    void refusesAWriteRequestWithErrorTwo() {
+        openListener();
+
+        receive(new WriteRequest("snom320.bin", TransferMode.OCTET, Map.of("blksize", "1468")));
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
+                "Access violation: uploads are not accepted; this server only serves firmware"));
+        expectNoAnswer();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @ParameterizedTest
+    @CsvSource(delimiter = '|', value = {
+            "0001 736e6f6d3332302e62696e00 6f63746574 | RRQ: no NUL after mode (expected: filename NUL mode NUL)",
+            "0001 736e6f6d3332302e62696e | RRQ: no NUL after filename (expected: filename NUL mode NUL)",
+            "0001 00 6f6374657400 | RRQ: empty filename (expected: filename NUL mode NUL)",
+            "0001 6100 6d61696c00 | RRQ: unsupported mode 'mail' (expected: octet or netascii)",
+            "0001 6100 6f6374657400 626c6b73697a6500 | RRQ: option 'blksize' has no value (expected: name NUL value NUL)",
+            "0002 6100 | WRQ: no NUL after mode (expected: filename NUL mode NUL)",
+            "0003 00 | DATA: 3 bytes (expected: at least 4)",
+            "0004 | ACK: 2 bytes (expected: at least 4)",
+            "0006 | OACK: no options (expected: at least one name NUL value NUL)",
+    })
+    void answersAMalformedPacketWithErrorFourAndTheDecodersReason(String datagram, String reason) {
+        openListener();
+
+        receive(hex(datagram));
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.ILLEGAL_OPERATION, "Illegal TFTP operation: " + reason));
+        expectNoAnswer();
+    }
+
+    @Test
+    void answersDataOnTheListenerWithErrorFive() {
+        openListener();
+
+        receive(new Data(1, Unpooled.wrappedBuffer(ascii("firmware"))));
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID,
+                "Unknown transfer ID: DATA sent to the request port"));
+        expectNoAnswer();
+    }
+
+    @Test
+    void answersAckAndOptionAckOnTheListenerWithErrorFive() {
+        openListener();
+
+        receive(new Ack(1));
+        receive(new OptionAck(Map.of("blksize", "512")));
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID,
+                "Unknown transfer ID: ACK sent to the request port"));
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID,
+                "Unknown transfer ID: OACK sent to the request port"));
+        expectNoAnswer();
+    }
+
+    @Test
+    void neverAnswersAnError() {
+        openListener();
+
+        receive(new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID, "Unknown transfer ID"));
+        receive(hex("0005 00"));
+        receive(hex("0005"));
+
+        expectNoAnswer();
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "00", "07", "0000", "0000 6100 6f6374657400", "0007 6100", "ffff 0001", "4745 5420 2f20 4854 5450"})
+    void doesNotAnswerADatagramWithoutATftpOpcode(String datagram) {
+        openListener();
+
+        receive(hex(datagram));
+
+        expectNoAnswer();
+        assertThat(channel.isOpen()).isTrue();
+    }
+
+    @Test
+    void keepsServingAfterABurstOfMalformedDatagrams() {
+        openListener();
+        byte[][] malformed = {hex("0001 6100"), hex("0004"), hex("0009 0000"), hex("00"), hex("0005 00")};
+
+        for (int i = 0; i < 1000; i++) {
+            receive(malformed[i % malformed.length]);
+        }
+
+        int answers = 0;
+        for (DatagramPacket datagram; (datagram = channel.readOutbound()) != null; answers++) {
+            datagram.release();
+        }
+        assertThat(answers).as("one ERROR 4 each for the malformed RRQs and ACKs").isEqualTo(400);
+        assertThat(channel.isOpen()).isTrue();
+        receive(new WriteRequest("phone.cfg", TransferMode.OCTET, Map.of()));
+        assertThat(expectError().code()).isEqualTo(ErrorCode.ACCESS_VIOLATION.code());
+        expectNoAnswer();
+    }
+
+    @Test
+    void refusesARequestForAMissingFileWithErrorOne() {
+        openListener();
+
+        receive(new ReadRequest("snom320.bin", TransferMode.OCTET));
+        channel.runPendingTasks();
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "File not found: snom320.bin"));
+        expectNoAnswer();
+        assertThat(active.size()).as("the reservation is released").isZero();
+    }
+
+    @Test
+    void refusesAPathOutsideTheRootWithErrorTwo() {
+        openListener();
+
+        receive(new ReadRequest("../secret.bin", TransferMode.OCTET));
+        channel.runPendingTasks();
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
+                "Access violation: '../secret.bin' contains '..'; only files below the server root are served"));
+        expectNoAnswer();
+        assertThat(active.size()).isZero();
+    }
+
+    @Test
+    void refusesARequestWhenTooManyTransfersRun() {
+        openListener(0);
+
+        receive(new ReadRequest("snom320.bin", TransferMode.OCTET));
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED,
+                "Server busy: too many transfers running; try again shortly"));
+        expectNoAnswer();
+        assertThat(active.size()).isZero();
+    }
+
+    @Test
+    void ignoresARepeatedRequestWhileTheClientsTransferRuns() {
+        openListener();
+        Object running = new Object();
+        assertThat(active.reserve(CLIENT, running)).isEqualTo(ActiveTransfers.Reservation.RESERVED);
+
+        receive(new ReadRequest("snom320.bin", TransferMode.OCTET));
+        channel.runPendingTasks();
+
+        expectNoAnswer();
+        assertThat(active.size()).isEqualTo(1);
+        active.release(CLIENT, running);
+    }
+}
