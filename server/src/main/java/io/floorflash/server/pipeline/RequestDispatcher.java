@@ -6,6 +6,7 @@ import io.floorflash.protocol.Opcode;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.codec.MalformedDatagram;
+import io.floorflash.server.transfer.TransferId;
 import io.netty.channel.AddressedEnvelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
@@ -52,8 +53,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 launcher.launch(ctx.channel(), (ReadRequest) packet, client, envelope.recipient());
                 break;
             case WRQ:
-                log.info("refused write request client={} file={}", describe(client), ((io.floorflash.protocol.WriteRequest) packet).filename());
-                launcher.refuse(ctx.channel(), client, envelope.recipient(), new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
+                String file = ((io.floorflash.protocol.WriteRequest) packet).filename();
+                log.info("refused write request client={} file={}", describe(client), file);
+                launcher.refuse(ctx.channel(), new TransferId(client, file), envelope.recipient(), new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
                         "Access violation: uploads are not accepted; this server only serves firmware"));
                 break;
             case ERROR:

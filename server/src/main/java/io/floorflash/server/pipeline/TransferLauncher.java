@@ -19,6 +19,7 @@ import io.floorflash.server.transfer.RetransmitPolicy;
 import io.floorflash.server.transfer.TransferHandler;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferProgress;
 import io.floorflash.server.transfer.TransferSummary;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -81,7 +82,7 @@ public final class TransferLauncher {
             case FULL:
                 log.warn("client={} file={} refused: {} transfers running (floorflash.transfer.max-active-transfers)",
                         RequestDispatcher.describe(client), request.filename(), active.size());
-                refuse(listenerChannel, client, recipient, new ErrorPacket(ErrorCode.NOT_DEFINED,
+                refuse(listenerChannel, new TransferId(client, request.filename()), recipient, new ErrorPacket(ErrorCode.NOT_DEFINED,
                         "Server busy: too many transfers running; try again shortly"));
                 return;
             default:
@@ -94,7 +95,7 @@ public final class TransferLauncher {
                 FirmwareException refusal = asRefusal(error);
                 log.info("refused client={} file={} error={} reason=\"{}\"", RequestDispatcher.describe(client),
                         request.filename(), refusal.code().code(), refusal.getMessage());
-                refuse(listenerChannel, client, recipient, refusal.toErrorPacket());
+                refuse(listenerChannel, new TransferId(client, request.filename()), recipient, refusal.toErrorPacket());
                 return;
             }
             start(loop, listenerChannel, request, client, recipient, image, token);
@@ -113,13 +114,21 @@ public final class TransferLauncher {
                     + " bytes, more than 65535, and this server does not roll block numbers over. Ask with a larger"
                     + " blksize, fetch it over HTTP, or set floorflash.transfer.rollover = zero";
             log.info("refused {} reason=\"{}\"", id, why);
-            refuse(listenerChannel, client, recipient, new ErrorPacket(ErrorCode.NOT_DEFINED, why));
+            refuse(listenerChannel, id, recipient, new ErrorPacket(ErrorCode.NOT_DEFINED, why));
             return;
         }
         ReadTransfer transfer = new ReadTransfer(image.size(), options, rollover, settings.retransmit().maxRetries());
-        TransferListener release = summary -> {
-            active.release(client, token);
-            listener.transferFinished(summary);
+        TransferListener release = new TransferListener() {
+            @Override
+            public void transferStarted(TransferProgress progress) {
+                listener.transferStarted(progress);
+            }
+
+            @Override
+            public void transferFinished(TransferSummary summary) {
+                active.release(client, token);
+                listener.transferFinished(summary);
+            }
         };
         TransferHandler handler = new TransferHandler(id, image, transfer,
                 RetransmitPolicy.of(settings.retransmit(), options.timeoutSeconds()), settings.deadline().toNanos(), release);
@@ -172,9 +181,12 @@ public final class TransferLauncher {
      * Answers a well-formed request with {@code error} from a new port on the address the request arrived on, then
      * closes that port. RFC 1350 (section 4) has the response to a request come from a TID the server chooses, and
      * strict clients drop a reply from the request port: commons-net's {@code TFTPClient} answers it with "Incorrect
-     * source port" and never shows the error. When no port can be opened, the listener answers instead.
+     * source port" and never shows the error. When no port can be opened, the listener answers instead. The
+     * {@link TransferListener} is told.
      */
-    public void refuse(Channel listenerChannel, InetSocketAddress client, InetSocketAddress recipient, ErrorPacket error) {
+    public void refuse(Channel listenerChannel, TransferId id, InetSocketAddress recipient, ErrorPacket error) {
+        listener.requestRefused(id, error);
+        InetSocketAddress client = id.client();
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
                 .channel(transport.datagramChannel())

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  * client): feeds packets and timer expiries to {@link ReadTransfer} and carries out the {@link Step}s. One timer per
  * transfer on the channel's event loop, re-armed from a stored time instead of being cancelled on every ACK.
  */
-public final class TransferHandler extends ChannelInboundHandlerAdapter {
+public final class TransferHandler extends ChannelInboundHandlerAdapter implements TransferProgress {
     private static final Logger log = LoggerFactory.getLogger(TransferHandler.class);
 
     private final TransferId id;
@@ -42,6 +42,10 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
     private ScheduledFuture<?> timer;
     private boolean reported;
     private String detail = "";
+    // Published for readers on other threads (TransferProgress); written on the event loop only.
+    private volatile long publishedBytes;
+    private volatile long publishedRetransmits;
+    private volatile long startedAtSystemNanos;
 
     /**
      * @param deadlineNanos how long the whole transfer may take
@@ -66,8 +70,45 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
     public void begin() {
         began = true;
         startedAt = now();
+        startedAtSystemNanos = System.nanoTime();
         deadlineAt = startedAt + deadlineNanos;
+        listener.transferStarted(this);
         apply(transfer.start());
+    }
+
+    @Override
+    public TransferId id() {
+        return id;
+    }
+
+    @Override
+    public long size() {
+        return transfer.size();
+    }
+
+    @Override
+    public int blockSize() {
+        return transfer.options().blockSize();
+    }
+
+    @Override
+    public int windowSize() {
+        return transfer.options().windowSize();
+    }
+
+    @Override
+    public long startedAtNanos() {
+        return startedAtSystemNanos;
+    }
+
+    @Override
+    public long bytesAcknowledged() {
+        return publishedBytes;
+    }
+
+    @Override
+    public long retransmits() {
+        return publishedRetransmits;
     }
 
     @Override
@@ -120,6 +161,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
     }
 
     private void apply(Step step) {
+        publish();
         if (step instanceof Step.SendBlocks) {
             Step.SendBlocks blocks = (Step.SendBlocks) step;
             for (long index = blocks.first(); index <= blocks.last(); index++) {
@@ -195,6 +237,17 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter {
         listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
                 began ? now() - startedAt : 0, transfer.options().blockSize(), transfer.options().windowSize(),
                 transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail));
+    }
+
+    private void publish() {
+        long bytes = transfer.bytesAcknowledged();
+        if (bytes != publishedBytes) {
+            publishedBytes = bytes;
+        }
+        long retransmits = transfer.retransmittedPackets();
+        if (retransmits != publishedRetransmits) {
+            publishedRetransmits = retransmits;
+        }
     }
 
     private void cancelTimer() {

@@ -20,6 +20,8 @@ import io.floorflash.protocol.codec.TftpPacketCodec;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.Transport;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.TransferId;
+import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferSummary;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -51,6 +53,7 @@ class RequestDispatcherTest {
     Path root;
 
     private final List<TransferSummary> summaries = new ArrayList<>();
+    private final List<String> refusals = new ArrayList<>();
     private ActiveTransfers active;
     private EmbeddedChannel channel;
 
@@ -72,7 +75,17 @@ class RequestDispatcherTest {
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
                 maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT);
         TransferLauncher launcher = new TransferLauncher(store, settings, Transport.NIO, channel.eventLoop(), active,
-                summaries::add);
+                new TransferListener() {
+                    @Override
+                    public void transferFinished(TransferSummary summary) {
+                        summaries.add(summary);
+                    }
+
+                    @Override
+                    public void requestRefused(TransferId id, ErrorPacket error) {
+                        refusals.add(id + " error=" + error.code());
+                    }
+                });
         channel.pipeline()
                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
@@ -252,6 +265,7 @@ class RequestDispatcherTest {
         assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "File not found: snom320.bin"));
         expectNoAnswer();
         assertThat(active.size()).as("the reservation is released").isZero();
+        assertThat(refusals).as("the listener is told").containsExactly("client=10.0.0.7:41000 file=snom320.bin error=1");
     }
 
     @Test

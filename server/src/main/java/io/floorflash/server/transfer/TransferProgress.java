@@ -1,0 +1,25 @@
+package io.floorflash.server.transfer;
+
+/**
+ * A running transfer seen from outside its event loop (the floor page, metrics). The counters are published by the
+ * transfer as it goes and read without locks: each value is recent, not a snapshot taken together with the others.
+ */
+public interface TransferProgress {
+    TransferId id();
+
+    /** Bytes the whole transfer carries (the netascii form for netascii). */
+    long size();
+
+    int blockSize();
+
+    int windowSize();
+
+    /** {@link System#nanoTime()} when the transfer started. */
+    long startedAtNanos();
+
+    /** Bytes the client has acknowledged so far. */
+    long bytesAcknowledged();
+
+    /** Packets sent again on timeouts so far. */
+    long retransmits();
+}
