@@ -18,6 +18,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -45,6 +47,8 @@ class FloorLoadIT {
         server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
                 "floorflash.tftp.address", "127.0.0.1",
                 "floorflash.tftp.port", 0,
+                // Loopback's MTU carries any blksize; the large-block test asks for more than the 1468 default.
+                "floorflash.transfer.max-block-size", 65464,
                 "floorflash.firmware.root", root.toString())));
     }
 
@@ -73,6 +77,22 @@ class FloorLoadIT {
         LoadReport report = run("blksize 1468, windowsize 8, tsize", scenario(options, Duration.ofSeconds(1), 10, 0));
 
         assertEveryPhoneGotEveryByte(report);
+    }
+
+    @ParameterizedTest(name = "blksize {0}, windowsize {1}")
+    @CsvSource({"8192, 1", "65464, 4"})
+    void phonesAskingForBlocksLargerThanNettysDefaultReceiveBufferGetEveryByte(int blockSize, int windowSize)
+            throws Exception {
+        Map<String, String> options = Fixtures.options("blksize", String.valueOf(blockSize), "windowsize",
+                String.valueOf(windowSize));
+        LoadScenario scenario = new LoadScenario(server.localAddress(), FILE, ExpectedContent.ofBytes(firmware), 20, 20, 0,
+                options, Duration.ofSeconds(1), 10, 0, 0, 42, Duration.ofSeconds(60), 2);
+
+        LoadReport report = new LoadRun(scenario, System.out).run();
+
+        assertThat(report.allOk()).as(report.toText()).isTrue();
+        assertThat(report.bytes()).isEqualTo(20L * SIZE);
+        assertThat(report.dataPackets()).as("every DATA carried a full block").isLessThanOrEqualTo(20L * (SIZE / blockSize + 1));
     }
 
     @Test
