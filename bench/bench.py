@@ -114,6 +114,12 @@ class Server:
     def start(self, logdir):
         run(["ip", "netns", "add", self.ns])
         run(["ip", "netns", "exec", self.ns, "ip", "link", "set", "lo", "up"])
+        # tftpd-hpa resolves its --address with AI_ADDRCONFIG, which fails when loopback is the only address. A veth
+        # pair with both ends inside the namespace gives it a documentation address (RFC 5737) that routes nowhere.
+        for cmd in (["ip", "link", "add", "ffb0", "type", "veth", "peer", "name", "ffb1"],
+                    ["ip", "addr", "add", "192.0.2.1/32", "dev", "ffb0"],
+                    ["ip", "link", "set", "ffb0", "up"], ["ip", "link", "set", "ffb1", "up"]):
+            run(["ip", "netns", "exec", self.ns, *cmd])
         try:
             self.cgroup.mkdir()
             self.use_cgroup = True
