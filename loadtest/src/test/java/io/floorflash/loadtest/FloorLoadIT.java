@@ -45,6 +45,7 @@ class FloorLoadIT {
         server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
                 "floorflash.tftp.address", "127.0.0.1",
                 "floorflash.tftp.port", 0,
+                "floorflash.http.port", 0,
                 "floorflash.firmware.root", root.toString())));
     }
 
