@@ -1,8 +1,10 @@
 package io.floorflash.server.http;
 
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.SimpleChannelInboundHandler;
+import io.netty.channel.socket.DuplexChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
@@ -17,6 +19,7 @@ import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -28,6 +31,8 @@ import org.slf4j.LoggerFactory;
 @Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final Logger log = LoggerFactory.getLogger(HttpRouter.class);
+    /** How long a refused connection still reads (and drops) what the client sends before it is closed. */
+    private static final int LINGER_SECONDS = 2;
 
     private final HttpRoutes routes;
 
@@ -78,11 +83,27 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
         route.handle(ctx, request, uri);
     }
 
-    /** Answers and closes: after a malformed request the rest of the stream cannot be trusted. */
+    /**
+     * Answers and ends the connection: after a malformed request the rest of the stream cannot be trusted. The output
+     * is shut first and what the client still sends is read and dropped for a moment ("lingering close"): closing
+     * with unread bytes would make the kernel reset the connection and the client might never see the answer.
+     */
     private static void refuse(ChannelHandlerContext ctx, FullHttpRequest request, HttpResponseStatus status, String why) {
         FullHttpResponse response = textResponse(status, why);
         response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        HttpResponses.send(ctx, request, response);
+        HttpUtil.setContentLength(response, response.content().readableBytes());
+        response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
+        ctx.writeAndFlush(response).addListener(written -> lingerAndClose(ctx));
+    }
+
+    private static void lingerAndClose(ChannelHandlerContext ctx) {
+        Channel channel = ctx.channel();
+        if (channel instanceof DuplexChannel && channel.isActive()) {
+            ((DuplexChannel) channel).shutdownOutput();
+            ctx.executor().schedule(() -> ctx.close(), LINGER_SECONDS, TimeUnit.SECONDS);
+        } else {
+            ctx.close();
+        }
     }
 
     private static FullHttpResponse textResponse(HttpResponseStatus status, String text) {
@@ -112,7 +133,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
                 FullHttpResponse response = textResponse(HttpResponseStatus.INTERNAL_SERVER_ERROR, "internal error");
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 HttpUtil.setContentLength(response, response.content().readableBytes());
-                ctx.writeAndFlush(response).addListener(io.netty.channel.ChannelFutureListener.CLOSE);
+                ctx.writeAndFlush(response).addListener(written -> lingerAndClose(ctx));
                 return;
             }
         }
