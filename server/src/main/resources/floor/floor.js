@@ -146,10 +146,11 @@
     parts.state.textContent = STATE_LABEL[p.state] || p.state;
     parts.pct.textContent = p.state === 'waiting' || (p.state === 'failed' && p.size === 0) ? '' : Math.floor(fraction * 100) + '%';
     parts.rate.textContent = p.state === 'loading' || p.state === 'done' ? rate(p.bps) : '';
-    parts.retx.textContent = p.retx > 0 ? 'retx ' + p.retx : '';
+    parts.retx.textContent = p.retx > 0 ? '\u21bb' + p.retx : '';
     parts.reason.textContent = p.reason || '';
     tile.el.title = p.addr + (p.name ? ' (' + p.name + ')' : '') + (p.file ? '\n' + p.file : '')
       + '\n' + (STATE_LABEL[p.state] || p.state) + ', ' + bytes(p.bytes) + ' of ' + bytes(p.size)
+      + (p.retx > 0 ? ', ' + p.retx + ' packets sent again' : '')
       + (p.reason ? '\n' + p.reason : '') + (p.unexpected ? '\nnot on the roster' : '');
   }
 
