@@ -4,7 +4,7 @@
 'use strict';
 (function () {
   const POLL_MS = 1000;
-  const BATCH = 500;
+  const BATCH = 200;
   const STATE_LABEL = { waiting: 'never came', loading: 'loading', done: 'done', failed: 'failed' };
 
   const floor = document.getElementById('floor');
@@ -75,15 +75,17 @@
     chart(data.throughput.bytesPerSecond, data.throughput.sampleSeconds);
     const seen = new Set();
     const changed = [];
-    let added = false;
+    let previous = null; // the tile before this one in address order
     for (const phone of data.phones) {
       seen.add(phone.addr);
       let tile = tiles.get(phone.addr);
       if (tile === undefined) {
+        // The server sends phones sorted by address: a new tile goes right after its predecessor; no other moves.
         tile = makeTile(phone.addr);
         tiles.set(phone.addr, tile);
-        added = true;
+        floor.insertBefore(tile.el, previous === null ? floor.firstChild : previous.el.nextSibling);
       }
+      previous = tile;
       const key = phone.state + '|' + phone.bytes + '|' + phone.size + '|' + phone.retx + '|' + phone.bps + '|'
         + (phone.file || '') + '|' + (phone.name || '') + '|' + (phone.reason || '') + '|' + (phone.unexpected ? 1 : 0);
       tile.next = phone;
@@ -97,14 +99,6 @@
         tile.el.remove();
         tiles.delete(address);
       }
-    }
-    if (added) {
-      // The server sends phones sorted by address: lay the tiles out in that order (moves, not copies).
-      const fragment = document.createDocumentFragment();
-      for (const phone of data.phones) {
-        fragment.appendChild(tiles.get(phone.addr).el);
-      }
-      floor.appendChild(fragment);
     }
     empty.hidden = data.phones.length > 0;
     dirty = changed.reverse(); // popped from the end: first phones first
