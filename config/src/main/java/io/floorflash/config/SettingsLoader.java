@@ -10,10 +10,12 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Pattern;
 
 /**
  * Builds {@link Settings} from HOCON: command-line overrides, then an optional file, then {@code reference.conf}.
@@ -21,6 +23,9 @@ import java.util.function.Function;
  */
 public final class SettingsLoader {
     private static final String ROOT = "floorflash.";
+    private static final int MAX_NAME_LENGTH = 64;
+    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private final Config config;
     private final List<String> problems = new ArrayList<>();
@@ -96,7 +101,129 @@ public final class SettingsLoader {
                 bytesIn("firmware.cache-max-bytes", 1, Long.MAX_VALUE, 1),
                 durationIn("firmware.cache-idle-expiry", Duration.ofSeconds(1), Duration.ofDays(365)),
                 intIn("firmware.load-threads", 1, 64, 1));
-        return new Settings(tftp, transfer, firmware);
+        int maxPhones = intIn("http.floor.max-phones", 1, 1_000_000, 1);
+        FloorSettings floor = new FloorSettings(
+                maxPhones,
+                durationIn("http.floor.throughput-history", Duration.ofSeconds(10), Duration.ofHours(24)),
+                roster("http.floor.roster", maxPhones));
+        HttpSettings http = new HttpSettings(
+                read("http.enabled", this::bool, false),
+                read("http.address", this::address, null),
+                intIn("http.port", 0, 65535, 0),
+                (int) bytesIn("http.max-request-bytes", 0, 1024 * 1024, 0),
+                durationIn("http.idle-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
+                floor);
+        return new Settings(tftp, transfer, firmware, http);
+    }
+
+    /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */
+    private List<RosterEntry> roster(String key, int maxEntries) {
+        String path = ROOT + key;
+        List<? extends Config> items = read(key, config::getConfigList, List.of());
+        if (items.size() > maxEntries) {
+            problems.add(path + ": " + items.size() + " entries (expected: at most max-phones, " + maxEntries + ")");
+            return List.of();
+        }
+        List<RosterEntry> roster = new ArrayList<>();
+        Map<InetAddress, Integer> singles = new HashMap<>();
+        for (int i = 0; i < items.size(); i++) {
+            String at = path + "[" + i + "]";
+            Config item = items.get(i);
+            for (String unknown : item.root().keySet()) {
+                if (!unknown.equals("address") && !unknown.equals("name")) {
+                    problems.add(at + "." + unknown + ": unknown key (expected: address, name)");
+                }
+            }
+            RosterEntry entry = rosterEntry(at, item);
+            if (entry == null) {
+                continue;
+            }
+            if (entry.isSingleAddress()) {
+                Integer before = singles.putIfAbsent(entry.network(), i);
+                if (before != null) {
+                    problems.add(at + ".address: " + entry.network().getHostAddress() + " is listed twice (also "
+                            + path + "[" + before + "])");
+                    continue;
+                }
+            }
+            roster.add(entry);
+        }
+        return roster;
+    }
+
+    private RosterEntry rosterEntry(String at, Config item) {
+        String name = "";
+        if (item.hasPath("name")) {
+            try {
+                name = item.getString("name").strip();
+            } catch (ConfigException e) {
+                problems.add(at + ".name: " + e.getMessage().replaceFirst("^.*?: ", ""));
+                return null;
+            }
+            if (name.length() > MAX_NAME_LENGTH || name.chars().anyMatch(Character::isISOControl)) {
+                problems.add(at + ".name: '" + name.replaceAll("\\p{Cntrl}", "?") + "' (expected: at most "
+                        + MAX_NAME_LENGTH + " characters, no control characters)");
+                return null;
+            }
+        }
+        if (!item.hasPath("address")) {
+            problems.add(at + ".address: missing (expected: an IP address such as 10.0.5.17 or a network such as 10.0.5.0/24)");
+            return null;
+        }
+        String raw;
+        try {
+            raw = item.getString("address").strip();
+        } catch (ConfigException e) {
+            problems.add(at + ".address: " + e.getMessage().replaceFirst("^.*?: ", ""));
+            return null;
+        }
+        String expected = " (expected: an IP address such as 10.0.5.17 or a network such as 10.0.5.0/24)";
+        int slash = raw.indexOf('/');
+        InetAddress address = ipLiteral(slash < 0 ? raw : raw.substring(0, slash));
+        if (address == null) {
+            problems.add(at + ".address: '" + raw + "'" + expected);
+            return null;
+        }
+        int bits = address.getAddress().length * 8;
+        int prefix = bits;
+        if (slash >= 0) {
+            String digits = raw.substring(slash + 1);
+            prefix = digits.matches("\\d{1,3}") ? Integer.parseInt(digits) : -1;
+            if (prefix < 0 || prefix > bits) {
+                problems.add(at + ".address: '" + raw + "' (expected: a prefix length of 0-" + bits + " after the /)");
+                return null;
+            }
+        }
+        byte[] network = address.getAddress();
+        for (int bit = prefix; bit < bits; bit++) {
+            network[bit / 8] &= (byte) ~(0x80 >>> (bit % 8));
+        }
+        try {
+            return new RosterEntry(InetAddress.getByAddress(network), prefix, name);
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException("a 4- or 16-byte address was refused", e);
+        }
+    }
+
+    /** {@code raw} as an IPv4 or IPv6 literal (never a DNS lookup), or null. */
+    private static InetAddress ipLiteral(String raw) {
+        boolean ipv4 = IPV4.matcher(raw).matches();
+        boolean ipv6 = raw.indexOf(':') >= 0 && IPV6_CHARS.matcher(raw).matches();
+        if (ipv4) {
+            for (String part : raw.split("\\.")) {
+                if (Integer.parseInt(part) > 255) {
+                    return null;
+                }
+            }
+        }
+        if (!ipv4 && !ipv6) {
+            return null;
+        }
+        try {
+            return InetAddress.getByName(raw);
+        } catch (UnknownHostException e) {
+            return null;
+        }
     }
 
     private <T> T read(String key, Function<String, T> reader, T fallback) {
@@ -150,6 +277,14 @@ public final class SettingsLoader {
             }
             return value;
         }, null);
+    }
+
+    private boolean bool(String path) {
+        try {
+            return config.getBoolean(path);
+        } catch (ConfigException.WrongType e) {
+            throw new IllegalArgumentException(path + ": '" + config.getValue(path).unwrapped() + "' (expected: true or false)");
+        }
     }
 
     private <E extends Enum<E>> E enumValue(String path, Class<E> type) {

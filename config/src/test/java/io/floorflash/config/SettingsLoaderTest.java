@@ -57,6 +57,86 @@ class SettingsLoaderTest {
         assertThat(firmware.cacheIdleExpiry()).isEqualTo(Duration.ofMinutes(10));
         assertThat(firmware.loadThreads()).isEqualTo(2);
         assertThat(firmware.root()).isAbsolute().isEqualTo(Path.of("firmware").toAbsolutePath().normalize());
+
+        HttpSettings http = settings.http();
+        assertThat(http.enabled()).isTrue();
+        assertThat(http.address()).isEqualTo(InetAddress.getByName("127.0.0.1"));
+        assertThat(http.port()).isEqualTo(8069);
+        assertThat(http.maxRequestBytes()).isEqualTo(1024);
+        assertThat(http.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(http.floor().maxPhones()).isEqualTo(10_000);
+        assertThat(http.floor().throughputHistory()).isEqualTo(Duration.ofMinutes(10));
+        assertThat(http.floor().roster()).isEmpty();
+    }
+
+    @Test
+    void readsARosterOfPhonesAndNetworks() throws IOException {
+        Path file = write("roster.conf", """
+                floorflash.http.floor.roster = [
+                  { address = "10.0.5.0/24", name = "Floor 5" }
+                  { address = "10.0.5.17", name = " reception " }
+                  { address = "10.0.6.9/22" }
+                  { address = "fd00::17" }
+                ]
+                """);
+
+        List<RosterEntry> roster = SettingsLoader.load(file, Map.of()).http().floor().roster();
+
+        assertThat(roster).extracting(RosterEntry::toString)
+                .containsExactly("10.0.5.0/24 Floor 5", "10.0.5.17 reception", "10.0.4.0/22", "fd00:0:0:0:0:0:0:17");
+        assertThat(roster.get(0).contains(InetAddress.getByName("10.0.5.200"))).isTrue();
+        assertThat(roster.get(0).contains(InetAddress.getByName("10.0.6.1"))).isFalse();
+        assertThat(roster.get(2).contains(InetAddress.getByName("10.0.7.255"))).isTrue();
+        assertThat(roster.get(2).contains(InetAddress.getByName("10.0.8.0"))).isFalse();
+        assertThat(roster.get(1).isSingleAddress()).isTrue();
+        assertThat(roster.get(3).contains(InetAddress.getByName("10.0.5.17"))).as("another family").isFalse();
+    }
+
+    @Test
+    void reportsEveryBadRosterEntryUnderItsIndex() throws IOException {
+        Path file = write("roster.conf", """
+                floorflash.http.floor.roster = [
+                  { address = "10.0.5.300" }
+                  { address = "10.0.5.0/33", name = "Floor 5" }
+                  { name = "nobody" }
+                  { address = "phone.example.com" }
+                  { address = "10.0.5.17", colour = blue }
+                  { address = "10.0.5.17" }
+                  { address = "10.0.5.18", name = "%s" }
+                ]
+                """.formatted("x".repeat(65)));
+
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(file, Map.of()));
+
+        assertThat(failure).isNotNull();
+        String expected = " (expected: an IP address such as 10.0.5.17 or a network such as 10.0.5.0/24)";
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.http.floor.roster[0].address: '10.0.5.300'" + expected,
+                "floorflash.http.floor.roster[1].address: '10.0.5.0/33' (expected: a prefix length of 0-32 after the /)",
+                "floorflash.http.floor.roster[2].address: missing" + expected,
+                "floorflash.http.floor.roster[3].address: 'phone.example.com'" + expected,
+                "floorflash.http.floor.roster[4].colour: unknown key (expected: address, name)",
+                "floorflash.http.floor.roster[5].address: 10.0.5.17 is listed twice (also floorflash.http.floor.roster[4])",
+                "floorflash.http.floor.roster[6].name: '" + "x".repeat(65) + "' (expected: at most 64 characters, no control characters)");
+    }
+
+    @Test
+    void boundsTheRosterByMaxPhones() throws IOException {
+        Path file = write("roster.conf", """
+                floorflash.http.floor.max-phones = 2
+                floorflash.http.floor.roster = [ { address = "10.0.5.1" }, { address = "10.0.5.2" }, { address = "10.0.5.3" } ]
+                floorflash.http { port = -1, enabled = maybe }
+                """);
+
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(file, Map.of()));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.http.floor.roster: 3 entries (expected: at most max-phones, 2)",
+                "floorflash.http.port: -1 (expected: 0-65535)",
+                "floorflash.http.enabled: 'maybe' (expected: true or false)");
     }
 
     @Test

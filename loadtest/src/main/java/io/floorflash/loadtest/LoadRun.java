@@ -129,8 +129,7 @@ final class LoadRun {
             onDone(phone, new PhoneResult(false, false, stopped, 0, -1, 0, 0, 0, 0, 0, 0, 0));
             return;
         }
-        InetSocketAddress local = new InetSocketAddress(scenario.server().getAddress().isLoopbackAddress()
-                ? scenario.server().getAddress() : null, 0);
+        InetSocketAddress local = new InetSocketAddress(scenario.localAddressOf(id), 0);
         ChannelFuture bind = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {

@@ -97,6 +97,11 @@ public final class LoadTestMain implements Callable<Integer> {
     @Option(names = "--json", paramLabel = "FILE", description = "Also write the report as JSON to FILE.")
     Path json;
 
+    @Option(names = "--client-base", paramLabel = "IP",
+            description = "Give each phone an address of its own, counting up from IP (a 127.x.y.z loopback address:"
+                    + " Linux answers on all of 127.0.0.0/8), so the floor page shows one tile per phone.")
+    String clientBase;
+
     @Option(names = "--allow-remote", description = "Allow a target that is not a loopback address.")
     boolean allowRemote;
 
@@ -122,6 +127,24 @@ public final class LoadTestMain implements Callable<Integer> {
             Files.writeString(json, report.toJson() + "\n", StandardCharsets.UTF_8);
         }
         return report.allOk() ? 0 : 1;
+    }
+
+    /** {@code raw} as the first of {@code phones} IPv4 loopback addresses, all inside 127.0.0.0/8. */
+    static InetAddress clientBase(String raw, int phones) {
+        InetAddress base = null;
+        if (raw.matches("\\d{1,3}(\\.\\d{1,3}){3}")) {
+            try {
+                base = InetAddress.getByName(raw);
+            } catch (UnknownHostException e) {
+                base = null;
+            }
+        }
+        if (base == null || !base.isLoopbackAddress()
+                || !LoadScenario.offset(base, phones - 1).isLoopbackAddress()) {
+            throw new IllegalArgumentException("--client-base: " + raw + " (expected: an IPv4 loopback address such as"
+                    + " 127.1.0.1, with room for " + phones + " phones inside 127.0.0.0/8)");
+        }
+        return base;
     }
 
     LoadScenario scenario() throws Exception {
@@ -168,6 +191,11 @@ public final class LoadTestMain implements Callable<Integer> {
         if (noOptions) {
             options.clear();
         }
+        InetAddress base = null;
+        if (clientBase != null) {
+            check(address.isLoopbackAddress(), "--client-base needs a loopback --host (the phones send from loopback addresses)");
+            base = clientBase(clientBase, phones);
+        }
         ExpectedContent content = expected.file != null
                 ? ExpectedContent.ofBytes(readExpected(expected.file))
                 : ExpectedContent.ofSha256(expected.sha256);
@@ -175,7 +203,7 @@ public final class LoadTestMain implements Callable<Integer> {
         int clientRetries = retries != null ? retries : clientProfile.retries();
         int loopThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
         return new LoadScenario(new InetSocketAddress(address, port), file, content, phones, total, ramp, options,
-                clientTimeout, clientRetries, lossRx, lossTx, seed, Duration.ofSeconds(duration), loopThreads);
+                clientTimeout, clientRetries, lossRx, lossTx, seed, Duration.ofSeconds(duration), loopThreads, base);
     }
 
     /** A file that cannot be read is a usage error (exit 2), not a failed transfer (exit 1). */

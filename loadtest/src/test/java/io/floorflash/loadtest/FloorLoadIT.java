@@ -49,6 +49,7 @@ class FloorLoadIT {
                 "floorflash.tftp.port", 0,
                 // Loopback's MTU carries any blksize; the large-block test asks for more than the 1468 default.
                 "floorflash.transfer.max-block-size", 65464,
+                "floorflash.http.port", 0,
                 "floorflash.firmware.root", root.toString())));
     }
 

@@ -54,6 +54,27 @@ class LoadTestMainTest {
     }
 
     @Test
+    void givesEachPhoneAnAddressOfItsOwnFromTheClientBase() throws Exception {
+        LoadScenario scenario = scenario("--client-base", "127.1.0.254", "--phones", "3", "--transfers", "7",
+                "--file", "snom320.bin", "--expect-sha256", SHA256);
+
+        assertThat(java.util.stream.IntStream.rangeClosed(1, 7).mapToObj(id -> scenario.localAddressOf(id).getHostAddress()))
+                .containsExactly("127.1.0.254", "127.1.0.255", "127.1.1.0", "127.1.0.254", "127.1.0.255", "127.1.1.0",
+                        "127.1.0.254");
+        assertThat(scenario("--file", "x.bin", "--expect-sha256", SHA256).localAddressOf(5).getHostAddress())
+                .as("without a base every phone sends from the server's loopback address").isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void refusesAClientBaseOutsideLoopback() {
+        assertThat(execute("--client-base", "10.0.0.1", "--file", "x.bin", "--expect-sha256", SHA256).err)
+                .contains("--client-base: 10.0.0.1 (expected: an IPv4 loopback address such as 127.1.0.1, with room for 100 phones");
+        assertThat(execute("--client-base", "127.255.255.250", "--phones", "10", "--file", "x.bin", "--expect-sha256", SHA256)
+                .exitCode).isEqualTo(2);
+        assertThat(execute("--client-base", "::1", "--file", "x.bin", "--expect-sha256", SHA256).exitCode).isEqualTo(2);
+    }
+
+    @Test
     void defaultsToTheSnomBootloaderWithNoOptions() throws Exception {
         LoadScenario scenario = scenario("--file", "snom320.bin", "--expect-sha256", SHA256);
 

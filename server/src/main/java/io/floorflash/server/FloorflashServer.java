@@ -5,6 +5,12 @@ import io.floorflash.config.Settings;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.floor.FloorView;
+import io.floorflash.server.http.HealthRoutes;
+import io.floorflash.server.http.HttpRoutes;
+import io.floorflash.server.http.OperatorHttpServer;
+import io.floorflash.server.http.StaticRoute;
+import io.floorflash.server.http.TransfersRoute;
 import io.floorflash.server.pipeline.ActiveTransfers;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
@@ -22,9 +28,13 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -41,15 +51,21 @@ public final class FloorflashServer implements AutoCloseable {
     private final FirmwareStore store;
     private final ActiveTransfers active;
     private final Channel listener;
+    /** False until the listener is bound; a drain will set it false again. */
+    private final AtomicBoolean accepting;
+    /** The operator HTTP side, or null when turned off. */
+    private final OperatorHttpServer http;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
-                             ActiveTransfers active, Channel listener) {
+                             ActiveTransfers active, Channel listener, AtomicBoolean accepting, OperatorHttpServer http) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
         this.store = store;
         this.active = active;
         this.listener = listener;
+        this.accepting = accepting;
+        this.http = http;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -58,10 +74,11 @@ public final class FloorflashServer implements AutoCloseable {
     }
 
     /**
-     * Binds the listener and starts serving.
+     * Binds the listener and starts serving; with {@code floorflash.http.enabled}, also the operator HTTP side and the
+     * floor view behind it.
      *
-     * @param transfers told of every finished transfer
-     * @throws ServerStartException when the port cannot be bound or the root is missing; the message names remedies
+     * @param transfers told of every transfer, refusal and finish (besides the floor view)
+     * @throws ServerStartException when a port cannot be bound or the root is missing; the message names remedies
      */
     public static FloorflashServer start(Settings settings, TransferListener transfers) throws ServerStartException {
         if (!Files.isDirectory(settings.firmware().root())) {
@@ -80,7 +97,9 @@ public final class FloorflashServer implements AutoCloseable {
                 new DefaultThreadFactory("floorflash-load", true));
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
         ActiveTransfers active = new ActiveTransfers(settings.transfer().maxActiveTransfers());
-        TransferLauncher launcher = new TransferLauncher(store, settings.transfer(), transport, group, active, transfers);
+        FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
+        TransferListener listeners = floor == null ? transfers : TransferListener.all(List.of(transfers, floor));
+        TransferLauncher launcher = new TransferLauncher(store, settings.transfer(), transport, group, active, listeners);
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -109,10 +128,40 @@ public final class FloorflashServer implements AutoCloseable {
             loadExecutor.shutdownNow();
             throw new ServerStartException(bindFailure(bindAddress, e), e);
         }
-        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, listener);
+        AtomicBoolean accepting = new AtomicBoolean();
+        OperatorHttpServer http = null;
+        if (floor != null) {
+            try {
+                http = OperatorHttpServer.start(settings.http(), transport,
+                        httpRoutes(floor, () -> accepting.get() && listener.isActive()));
+            } catch (RuntimeException e) {
+                listener.close().syncUninterruptibly();
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                loadExecutor.shutdownNow();
+                throw new ServerStartException(e.getMessage(), e);
+            }
+            http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
+        }
+        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, listener, accepting, http);
+        accepting.set(true);
         log.info("floorflash listening on udp {} ({}), serving {}", server.describeAddress(), transport.name().toLowerCase(java.util.Locale.ROOT),
                 settings.firmware().root());
+        if (http != null) {
+            log.info("floor page at {}", http.url());
+        }
         return server;
+    }
+
+    /** The operator HTTP side's paths. A new route is one line here: {@code .exact("/metrics", ...)}. */
+    private static HttpRoutes httpRoutes(FloorView floor, BooleanSupplier ready) {
+        return HttpRoutes.builder()
+                .exact("/", StaticRoute.of("floor/index.html", "text/html; charset=utf-8"))
+                .exact("/floor.css", StaticRoute.of("floor/floor.css", "text/css; charset=utf-8"))
+                .exact("/floor.js", StaticRoute.of("floor/floor.js", "text/javascript; charset=utf-8"))
+                .exact("/api/transfers", new TransfersRoute(floor))
+                .exact("/healthz", HealthRoutes.healthz())
+                .exact("/readyz", HealthRoutes.readyz(ready))
+                .build();
     }
 
     private static String bindFailure(InetSocketAddress address, Exception e) {
@@ -146,6 +195,21 @@ public final class FloorflashServer implements AutoCloseable {
         return store;
     }
 
+    /** Whether the TFTP listener is bound and taking requests ({@code /readyz} answers 200 while it is). */
+    public boolean accepting() {
+        return accepting.get() && listener.isActive();
+    }
+
+    /** Where the operator HTTP side listens, when it runs. */
+    public Optional<InetSocketAddress> httpAddress() {
+        return Optional.ofNullable(http).map(OperatorHttpServer::localAddress);
+    }
+
+    /** The floor page's address ({@code http://127.0.0.1:8069/}), when the HTTP side runs. */
+    public Optional<String> pageUrl() {
+        return Optional.ofNullable(http).map(OperatorHttpServer::url);
+    }
+
     /** Transfers running now. */
     public int activeTransfers() {
         return active.size();
@@ -156,9 +220,13 @@ public final class FloorflashServer implements AutoCloseable {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
-    /** Stops listening, ends running transfers and releases the event loops and load threads. */
+    /** Stops the HTTP side and listening, ends running transfers and releases the event loops and load threads. */
     @Override
     public void close() {
+        accepting.set(false);
+        if (http != null) {
+            http.close();
+        }
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         loadExecutor.shutdownNow();

@@ -13,7 +13,10 @@ import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--demo]}. */
+/**
+ * {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--http-address IP]
+ * [--http-port N] [--demo]}.
+ */
 @Command(name = "floorflash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
         description = "TFTP server that gets a whole floor of IP phones their firmware at once.%n"
@@ -34,8 +37,16 @@ public final class Main implements Callable<Integer> {
     @Option(names = "--port", paramLabel = "N", description = "UDP port to listen on (floorflash.tftp.port; default 69).")
     Integer port;
 
+    @Option(names = "--http-address", paramLabel = "IP",
+            description = "Address of the floor page and /api/transfers (floorflash.http.address; default 127.0.0.1).")
+    String httpAddress;
+
+    @Option(names = "--http-port", paramLabel = "N",
+            description = "TCP port of the floor page and /api/transfers (floorflash.http.port; default 8069; 0 picks one).")
+    Integer httpPort;
+
     @Option(names = "--demo", description = "Serve generated demo images from ./demo-firmware on 127.0.0.1:" + DEMO_PORT
-            + " (unless --root, --address or --port say otherwise) and print how to fetch them.")
+            + " (unless --root, --address or --port say otherwise), with the floor page, and print how to fetch them.")
     boolean demo;
 
     private final CountDownLatch stopped = new CountDownLatch(1);
@@ -64,6 +75,16 @@ public final class Main implements Callable<Integer> {
         if (port != null) {
             overrides.put("floorflash.tftp.port", port);
         }
+        if (httpAddress != null || httpPort != null || demo) {
+            // Asking for the page, or for the demo, turns the HTTP side on even if the file turned it off.
+            overrides.put("floorflash.http.enabled", true);
+        }
+        if (httpAddress != null) {
+            overrides.put("floorflash.http.address", httpAddress);
+        }
+        if (httpPort != null) {
+            overrides.put("floorflash.http.port", httpPort);
+        }
         Settings settings;
         try {
             settings = SettingsLoader.load(config, overrides);
@@ -84,6 +105,7 @@ public final class Main implements Callable<Integer> {
         }, "floorflash-shutdown"));
         if (demoFirmware != null) {
             System.out.println(demoFirmware.instructions(server.localAddress()));
+            server.pageUrl().ifPresent(url -> System.out.println("Watch the floor: " + url + "\n"));
         }
         stopped.await();
         return 0;

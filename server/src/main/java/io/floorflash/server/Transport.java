@@ -5,9 +5,12 @@ import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,6 +26,11 @@ public enum Transport {
         public Class<? extends DatagramChannel> datagramChannel() {
             return EpollDatagramChannel.class;
         }
+
+        @Override
+        public Class<? extends ServerSocketChannel> serverSocketChannel() {
+            return EpollServerSocketChannel.class;
+        }
     },
     NIO {
         @Override
@@ -34,6 +42,11 @@ public enum Transport {
         public Class<? extends DatagramChannel> datagramChannel() {
             return NioDatagramChannel.class;
         }
+
+        @Override
+        public Class<? extends ServerSocketChannel> serverSocketChannel() {
+            return NioServerSocketChannel.class;
+        }
     };
 
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
@@ -41,6 +54,9 @@ public enum Transport {
     public abstract IoHandlerFactory ioHandlerFactory();
 
     public abstract Class<? extends DatagramChannel> datagramChannel();
+
+    /** The TCP listening channel of the operator HTTP side. */
+    public abstract Class<? extends ServerSocketChannel> serverSocketChannel();
 
     /**
      * The transport for {@code kind}: AUTO takes epoll when its native library loads and says why not otherwise.

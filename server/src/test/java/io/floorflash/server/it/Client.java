@@ -126,12 +126,18 @@ enum Client {
      * bounded by {@link #TIMEOUT}: an overrun closes the client's socket, which ends the receive.
      */
     static ClientResult commonsNet(int port, String name, Path out, int mode) {
-        String command = "commons-net TFTPClient.receiveFile(" + name + ", " + TFTP.getModeName(mode) + ")";
+        return commonsNet(port, name, out, mode, InetAddress.getLoopbackAddress());
+    }
+
+    /** The same from the local address {@code from} (any of 127.0.0.0/8 on Linux: one "phone" per address). */
+    static ClientResult commonsNet(int port, String name, Path out, int mode, InetAddress from) {
+        String command = "commons-net TFTPClient.receiveFile(" + name + ", " + TFTP.getModeName(mode) + ") from "
+                + from.getHostAddress();
         TFTPClient client = new TFTPClient();
         client.setDefaultTimeout(Duration.ofSeconds(5));
         client.setMaxTimeouts(5);
         try {
-            client.open(0, InetAddress.getLoopbackAddress());
+            client.open(0, from);
         } catch (IOException e) {
             throw new UncheckedIOException("commons-net cannot open a socket", e);
         }

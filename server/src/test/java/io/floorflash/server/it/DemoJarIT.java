@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
 import java.io.File;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,12 +22,16 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The README's first command: {@code java -jar floorflash.jar --demo}, here on a port the kernel picks. The demo
- * prints a curl command and the expected SHA-256; running that command must give exactly that file.
+ * prints a curl command and the expected SHA-256; running that command must give exactly that file, and the floor
+ * page it prints knows of the transfer.
  */
 class DemoJarIT {
     /** A printed fetch command and, on the next line, the SHA-256 the file must have. */
     private static final Pattern FETCH = Pattern.compile(
             "curl -s -o \\S+ tftp://127\\.0\\.0\\.1:(\\d+)/(\\S+) .*\\R\\s+expected ([0-9a-f]{64})");
+
+    /** The floor page's address, on a port the kernel picked. */
+    private static final Pattern PAGE = Pattern.compile("Watch the floor: (http://127\\.0\\.0\\.1:[1-9]\\d*/)");
 
     @Test
     void demoPrintsACommandThatFetchesTheImageItDescribes(@TempDir Path work) throws Exception {
@@ -32,7 +40,7 @@ class DemoJarIT {
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
         Path output = work.resolve("demo.out");
         Process demo = new ProcessBuilder(List.of(java.toString(), "-Xmx256m", "-jar", jar.toString(),
-                "--demo", "--port", "0", "--root", work.resolve("demo-firmware").toString()))
+                "--demo", "--port", "0", "--http-port", "0", "--root", work.resolve("demo-firmware").toString()))
                 .redirectErrorStream(true)
                 .redirectOutput(output.toFile())
                 .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
@@ -49,6 +57,14 @@ class DemoJarIT {
             Client.curl(port, image, out).assertSucceeded();
 
             assertThat(SeededFiles.sha256(out)).as("SHA-256 the demo printed for %s", image).isEqualTo(fetch.group(3));
+
+            Matcher page = PAGE.matcher(ExternalProcess.read(output));
+            assertThat(page.find()).as("the demo prints the floor page's address").isTrue();
+            HttpResponse<String> floor = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(page.group(1) + "api/transfers")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(floor.statusCode()).isEqualTo(200);
+            assertThat(floor.body()).contains("\"addr\":\"127.0.0.1\"", "\"file\":\"" + image + "\"");
         } finally {
             stop(demo, output);
         }

@@ -45,12 +45,13 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, summaries);
     }
 
-    /** The settings every IT server runs with: loopback, port 0, {@code root}, then {@code overrides}. */
+    /** The settings every IT server runs with: loopback, port 0 (TFTP and HTTP), {@code root}, then {@code overrides}. */
     static Map<String, Object> settings(Path root, Map<String, ?> overrides) {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("floorflash.tftp.address", "127.0.0.1");
         settings.put("floorflash.tftp.port", 0);
         settings.put("floorflash.firmware.root", root.toString());
+        settings.put("floorflash.http.port", 0);
         settings.putAll(overrides);
         return settings;
     }

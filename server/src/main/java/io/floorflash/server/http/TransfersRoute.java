@@ -1,0 +1,76 @@
+package io.floorflash.server.http;
+
+import io.floorflash.server.floor.FloorSnapshot;
+import io.floorflash.server.floor.FloorView;
+import io.floorflash.server.floor.PhoneView;
+import io.netty.buffer.ByteBufUtil;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.FullHttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.QueryStringDecoder;
+
+/**
+ * {@code /api/transfers}: the floor as compact JSON (the shape is in the README). Optional fields are left out when
+ * empty: {@code name}, {@code file}, {@code reason}, and {@code unexpected} unless true.
+ */
+public final class TransfersRoute implements HttpRoute {
+    private final FloorView floor;
+
+    public TransfersRoute(FloorView floor) {
+        this.floor = floor;
+    }
+
+    @Override
+    public void handle(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
+        String json = render(floor.snapshot());
+        HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.JSON, ByteBufUtil.writeUtf8(ctx.alloc(), json));
+    }
+
+    /** The JSON of {@code snapshot}. */
+    static String render(FloorSnapshot snapshot) {
+        StringBuilder out = new StringBuilder(256 + snapshot.phones().size() * 140 + snapshot.throughput().size() * 8);
+        JsonWriter json = new JsonWriter(out);
+        FloorSnapshot.Counters c = snapshot.counters();
+        json.beginObject();
+        json.name("counters").beginObject()
+                .name("phones").value(c.phones())
+                .name("waiting").value(c.waiting())
+                .name("loading").value(c.loading())
+                .name("done").value(c.done())
+                .name("failed").value(c.failed())
+                .name("unexpected").value(c.unexpected())
+                .name("transfers").value(c.transfers())
+                .endObject();
+        json.name("throughput").beginObject().name("sampleSeconds").value(1).name("bytesPerSecond").beginArray();
+        for (long sample : snapshot.throughput()) {
+            json.value(sample);
+        }
+        json.endArray().endObject();
+        json.name("phones").beginArray();
+        for (PhoneView phone : snapshot.phones()) {
+            json.beginObject().name("addr").value(phone.address().getHostAddress());
+            if (!phone.name().isEmpty()) {
+                json.name("name").value(phone.name());
+            }
+            json.name("state").value(phone.state().label());
+            if (!phone.file().isEmpty()) {
+                json.name("file").value(phone.file());
+            }
+            json.name("bytes").value(phone.bytes())
+                    .name("size").value(phone.size())
+                    .name("bps").value(phone.bytesPerSecond())
+                    .name("retx").value(phone.retransmits())
+                    .name("ms").value(phone.elapsedMillis());
+            if (!phone.reason().isEmpty()) {
+                json.name("reason").value(phone.reason());
+            }
+            if (!phone.expected()) {
+                json.name("unexpected").value(true);
+            }
+            json.endObject();
+        }
+        json.endArray();
+        json.endObject();
+        return out.toString();
+    }
+}

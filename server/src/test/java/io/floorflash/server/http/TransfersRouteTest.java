@@ -1,0 +1,52 @@
+package io.floorflash.server.http;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.floorflash.server.floor.FloorSnapshot;
+import io.floorflash.server.floor.PhoneState;
+import io.floorflash.server.floor.PhoneView;
+import java.net.InetAddress;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+class TransfersRouteTest {
+    @Test
+    void rendersTheDocumentedShapeAndLeavesEmptyFieldsOut() throws Exception {
+        String hostile = "<img src=x onerror=alert(1)>\"\\\n.bin";
+        FloorSnapshot snapshot = new FloorSnapshot(List.of(
+                new PhoneView(InetAddress.getByName("10.0.5.17"), "reception", true, PhoneState.LOADING, hostile,
+                        400, 1000, 200, 3, 2000, ""),
+                new PhoneView(InetAddress.getByName("10.0.5.18"), "", true, PhoneState.WAITING, "", 0, 0, 0, 0, 0, ""),
+                new PhoneView(InetAddress.getByName("192.168.1.5"), "", false, PhoneState.FAILED, "x.bin", 0, 0, 0, 0, 0,
+                        "File not found")),
+                new FloorSnapshot.Counters(3, 1, 1, 0, 1, 1, 1), List.of(0L, 1_500_000L));
+
+        String json = TransfersRoute.render(snapshot);
+
+        assertThat(json).doesNotContain("<", ">").startsWith("{\"counters\":{\"phones\":3,\"waiting\":1,\"loading\":1,"
+                + "\"done\":0,\"failed\":1,\"unexpected\":1,\"transfers\":1},\"throughput\":{\"sampleSeconds\":1,"
+                + "\"bytesPerSecond\":[0,1500000]},\"phones\":[");
+        JsonNode read = new ObjectMapper().readTree(json);
+        JsonNode loading = read.get("phones").get(0);
+        assertThat(loading.get("addr").asText()).isEqualTo("10.0.5.17");
+        assertThat(loading.get("name").asText()).isEqualTo("reception");
+        assertThat(loading.get("state").asText()).isEqualTo("loading");
+        assertThat(loading.get("file").asText()).isEqualTo(hostile);
+        assertThat(loading.get("bytes").asLong()).isEqualTo(400);
+        assertThat(loading.get("size").asLong()).isEqualTo(1000);
+        assertThat(loading.get("bps").asLong()).isEqualTo(200);
+        assertThat(loading.get("retx").asLong()).isEqualTo(3);
+        assertThat(loading.get("ms").asLong()).isEqualTo(2000);
+        assertThat(loading.has("reason")).isFalse();
+        assertThat(loading.has("unexpected")).isFalse();
+        JsonNode waiting = read.get("phones").get(1);
+        assertThat(waiting.has("name")).isFalse();
+        assertThat(waiting.has("file")).isFalse();
+        assertThat(waiting.get("state").asText()).isEqualTo("waiting");
+        JsonNode failed = read.get("phones").get(2);
+        assertThat(failed.get("reason").asText()).isEqualTo("File not found");
+        assertThat(failed.get("unexpected").asBoolean()).isTrue();
+    }
+}
