@@ -325,6 +325,77 @@ class TransferHandlerTest {
     }
 
     @Test
+    void endsAtTheDeadlineEvenInTheMiddleOfARetransmissionWait() {
+        // Sends at 0, 1 s and 3 s; the next would be at 7 s, two seconds past the 5 s deadline.
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 10),
+                TimeUnit.SECONDS.toNanos(5));
+        expectData(1);
+        advanceMillis(1000);
+        expectData(1);
+        advanceMillis(2000);
+        expectData(1);
+
+        advanceMillis(1999);
+        expectNothingSent();
+        assertThat(channel.isOpen()).isTrue();
+        advanceMillis(1);
+
+        String message = "Transfer deadline of 5 s exceeded";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 0, 1300,
+                5 * SECOND, 512, 1, 2, message));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void endsAtADeadlineShorterThanTheFirstRetransmissionWait() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(4 * SECOND, 2.0, 4 * SECOND, 0.0, 3),
+                2 * SECOND);
+        expectData(1);
+
+        advanceMillis(1999);
+        expectNothingSent();
+        advanceMillis(1);
+
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, "Transfer deadline of 2 s exceeded"));
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.DEADLINE);
+        assertThat(onlySummary().durationNanos()).isEqualTo(2 * SECOND);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void givesUpAfterOneTryWhenNoRetriesAreAllowed() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 0), HOUR);
+        expectData(1);
+
+        advanceMillis(1000);
+
+        String message = "Timed out: no acknowledgement after 1 try";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, SECOND, 512, 1, 0, message));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void givesUpAfterTwoTriesWhenOneRetryIsAllowed() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 1), HOUR);
+        expectData(1);
+        advanceMillis(1000);
+        expectData(1);
+
+        advanceMillis(2000);
+
+        String message = "Timed out: no acknowledgement after 2 tries";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, 3 * SECOND, 512, 1, 1, message));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
     void reportsACompletedTransferWithItsBytesAndCloses() {
         start(TestImages.pattern(1000), TransferOptions.RFC1350, POLICY, HOUR);
         expectData(1);
