@@ -241,7 +241,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         reported = true;
         listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
                 began ? now() - startedAt : 0, transfer.options().blockSize(), transfer.options().windowSize(),
-                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail));
+                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail, image.sha256()));
     }
 
     private void publish() {

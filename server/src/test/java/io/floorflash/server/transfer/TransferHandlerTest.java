@@ -57,6 +57,7 @@ class TransferHandlerTest {
     private final List<TransferSummary> summaries = new ArrayList<>();
     private EmbeddedChannel channel;
     private TransferHandler handler;
+    private FirmwareImage image;
     private byte[] content;
     private int blockSize;
     private ReadTransfer transfer;
@@ -84,7 +85,7 @@ class TransferHandlerTest {
     private void start(byte[] bytes, TransferOptions options, Rollover rollover, RetransmitPolicy policy, long deadlineNanos) {
         content = bytes;
         blockSize = options.blockSize();
-        FirmwareImage image = TestImages.of(ID.file(), bytes);
+        image = TestImages.of(ID.file(), bytes);
         transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
         handler = new TransferHandler(ID, image, transfer, policy, deadlineNanos, summaries::add);
         channel = EmbeddedChannel.builder().ticker(ticker).handlers(handler).build();
@@ -291,7 +292,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
-                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message));
+                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message, image.sha256()));
 
         advanceMillis(60_000);
         expectNothingSent();
@@ -320,7 +321,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 5 * 512, 20 * 512,
-                5 * SECOND, 512, 1, 0, message));
+                5 * SECOND, 512, 1, 0, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -345,7 +346,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 0, 1300,
-                5 * SECOND, 512, 1, 2, message));
+                5 * SECOND, 512, 1, 2, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -375,7 +376,7 @@ class TransferHandlerTest {
         String message = "Timed out: no acknowledgement after 1 try";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, SECOND, 512, 1, 0, message));
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, SECOND, 512, 1, 0, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -391,7 +392,7 @@ class TransferHandlerTest {
         String message = "Timed out: no acknowledgement after 2 tries";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, 3 * SECOND, 512, 1, 1, message));
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, 3 * SECOND, 512, 1, 1, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -408,7 +409,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 1000, 1000,
-                MILLISECONDS.toNanos(250), 512, 1, 0, ""));
+                MILLISECONDS.toNanos(250), 512, 1, 0, "", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -455,7 +456,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CLIENT_ERROR, 0, 3000,
-                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe"));
+                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -525,7 +526,7 @@ class TransferHandlerTest {
 
         expectNothingSent();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CANCELLED, 512, 3000,
-                MILLISECONDS.toNanos(200), 512, 1, 0, "channel closed"));
+                MILLISECONDS.toNanos(200), 512, 1, 0, "channel closed", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         channel.close();
@@ -608,7 +609,7 @@ class TransferHandlerTest {
         ack(11);
 
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 10 * 512 + 7, 10 * 512 + 7,
-                SECOND, 512, 4, 4, ""));
+                SECOND, 512, 4, 4, "", image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
