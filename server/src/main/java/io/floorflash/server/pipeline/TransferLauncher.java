@@ -146,9 +146,13 @@ public final class TransferLauncher {
 
             @Override
             public void transferFinished(TransferSummary summary) {
-                running.remove(token);
-                active.release(client, token);
-                listener.transferFinished(summary);
+                // Listeners first: a drain that sees the server idle has heard every end.
+                try {
+                    listener.transferFinished(summary);
+                } finally {
+                    running.remove(token);
+                    active.release(client, token);
+                }
             }
         };
         TransferHandler handler = new TransferHandler(id, image, transfer,
