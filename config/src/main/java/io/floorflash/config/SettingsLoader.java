@@ -113,7 +113,24 @@ public final class SettingsLoader {
                 (int) bytesIn("http.max-request-bytes", 0, 1024 * 1024, 0),
                 durationIn("http.idle-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
                 floor);
-        return new Settings(tftp, transfer, firmware, http);
+
+        AuditSettings audit = new AuditSettings(
+                read("audit.enabled", config::getBoolean, false),
+                read("audit.file", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
+                bytesIn("audit.max-file-size", 1024, Long.MAX_VALUE, 1024),
+                intIn("audit.max-history", 1, 3650, 1),
+                bytesIn("audit.total-size-cap", 1024, Long.MAX_VALUE, Long.MAX_VALUE));
+        if (audit.totalSizeCap() < audit.maxFileSize()) {
+            problems.add(ROOT + "audit.total-size-cap: " + audit.totalSizeCap() + " bytes (expected: at least max-file-size, "
+                    + audit.maxFileSize() + " bytes)");
+        }
+        if (audit.enabled() && audit.file() != null && firmware.root() != null && audit.file().startsWith(firmware.root())) {
+            problems.add(ROOT + "audit.file: " + audit.file() + " (expected: outside the firmware root " + firmware.root()
+                    + ", or anyone could fetch it over TFTP)");
+        }
+        ShutdownSettings shutdown = new ShutdownSettings(
+                durationIn("shutdown.drain-time", Duration.ZERO, Duration.ofHours(1)));
+        return new Settings(tftp, transfer, firmware, http, audit, shutdown);
     }
 
     /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */

@@ -67,6 +67,15 @@ class SettingsLoaderTest {
         assertThat(http.floor().maxPhones()).isEqualTo(10_000);
         assertThat(http.floor().throughputHistory()).isEqualTo(Duration.ofMinutes(10));
         assertThat(http.floor().roster()).isEmpty();
+
+        AuditSettings audit = settings.audit();
+        assertThat(audit.enabled()).isTrue();
+        assertThat(audit.file()).isAbsolute().isEqualTo(Path.of("logs/audit.jsonl").toAbsolutePath().normalize());
+        assertThat(audit.maxFileSize()).isEqualTo(100L << 20);
+        assertThat(audit.maxHistory()).isEqualTo(90);
+        assertThat(audit.totalSizeCap()).isEqualTo(5L << 30);
+
+        assertThat(settings.shutdown().drainTime()).isEqualTo(Duration.ofSeconds(30));
     }
 
     @Test
@@ -137,6 +146,48 @@ class SettingsLoaderTest {
                 "floorflash.http.floor.roster: 3 entries (expected: at most max-phones, 2)",
                 "floorflash.http.port: -1 (expected: 0-65535)",
                 "floorflash.http.enabled: 'maybe' (expected: true or false)");
+    }
+
+    @Test
+    void readsTheAuditAndShutdownSections() throws IOException {
+        Path file = write("floorflash.conf", """
+                floorflash {
+                  audit { enabled = false, file = "%s", max-file-size = 10 MiB, max-history = 7, total-size-cap = 1 GiB }
+                  shutdown.drain-time = 0 s
+                }
+                """.formatted(dir.resolve("log/../audit.jsonl")));
+
+        Settings settings = SettingsLoader.load(file, Map.of());
+
+        assertThat(settings.audit()).isEqualTo(new AuditSettings(false, dir.resolve("audit.jsonl"), 10L << 20, 7, 1L << 30));
+        assertThat(settings.shutdown().drainTime()).isZero();
+    }
+
+    @Test
+    void refusesAnAuditFileInsideTheFirmwareRootAndACapBelowOneFile() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class, () -> SettingsLoader.load(null, Map.of(
+                "floorflash.firmware.root", dir.toString(),
+                "floorflash.audit.file", dir.resolve("sub/audit.jsonl").toString(),
+                "floorflash.audit.max-file-size", "2 MiB",
+                "floorflash.audit.total-size-cap", "1 MiB",
+                "floorflash.shutdown.drain-time", "-1 s")));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.audit.total-size-cap: 1048576 bytes (expected: at least max-file-size, 2097152 bytes)",
+                "floorflash.audit.file: " + dir.resolve("sub/audit.jsonl") + " (expected: outside the firmware root " + dir
+                        + ", or anyone could fetch it over TFTP)",
+                "floorflash.shutdown.drain-time: PT-1S (expected: PT0S to PT1H)");
+    }
+
+    @Test
+    void allowsAnAuditFileInsideTheRootWhenTheAuditIsOff() {
+        Settings settings = SettingsLoader.load(null, Map.of(
+                "floorflash.firmware.root", dir.toString(),
+                "floorflash.audit.enabled", false,
+                "floorflash.audit.file", dir.resolve("audit.jsonl").toString()));
+
+        assertThat(settings.audit().enabled()).isFalse();
     }
 
     @Test

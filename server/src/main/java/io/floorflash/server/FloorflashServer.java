@@ -28,11 +28,15 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
+import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
@@ -40,29 +44,42 @@ import org.slf4j.LoggerFactory;
 
 /**
  * A running floorflash TFTP server: the listener, the event loops its transfers run on, and the firmware store.
- * {@link #close()} stops it.
+ * {@link #stop(Duration)} drains and stops it; {@link #close()} stops it without waiting for transfers.
+ *
+ * <p>During a drain the listener stays bound and answers each new request with ERROR 0 "Server shutting down"
+ * (from a port of its own, like every refusal): a phone learns at once to come back later instead of waiting out its
+ * timeouts against a closed port, a retransmitted RRQ of a running transfer is still recognised and ignored, and
+ * the refusals are counted. {@link #accepting()} reads false from the first moment of the drain.
  */
 public final class FloorflashServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FloorflashServer.class);
+    /** How long cancelled transfers get to report their end before the event loops are closed. */
+    private static final Duration CANCEL_GRACE = Duration.ofSeconds(2);
 
     private final Transport transport;
     private final EventLoopGroup group;
     private final ExecutorService loadExecutor;
     private final FirmwareStore store;
     private final ActiveTransfers active;
+    private final TransferLauncher launcher;
+    private final DrainTally tally;
     private final Channel listener;
-    /** False until the listener is bound; a drain will set it false again. */
+    /** False until the listener is bound and again from the first moment of a drain: the server's readiness. */
     private final AtomicBoolean accepting;
+    private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
     private final OperatorHttpServer http;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
-                             ActiveTransfers active, Channel listener, AtomicBoolean accepting, OperatorHttpServer http) {
+                             ActiveTransfers active, TransferLauncher launcher, DrainTally tally, Channel listener,
+                             AtomicBoolean accepting, OperatorHttpServer http) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
         this.store = store;
         this.active = active;
+        this.launcher = launcher;
+        this.tally = tally;
         this.listener = listener;
         this.accepting = accepting;
         this.http = http;
@@ -98,7 +115,9 @@ public final class FloorflashServer implements AutoCloseable {
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
         ActiveTransfers active = new ActiveTransfers(settings.transfer().maxActiveTransfers());
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
-        TransferListener listeners = floor == null ? transfers : TransferListener.all(List.of(transfers, floor));
+        DrainTally tally = new DrainTally();
+        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, transfers))
+                : TransferListener.all(List.of(tally, transfers, floor));
         TransferLauncher launcher = new TransferLauncher(store, settings.transfer(), transport, group, active, listeners);
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         Bootstrap bootstrap = new Bootstrap()
@@ -142,7 +161,8 @@ public final class FloorflashServer implements AutoCloseable {
             }
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
-        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, listener, accepting, http);
+        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, launcher, tally, listener,
+                accepting, http);
         accepting.set(true);
         log.info("floorflash listening on udp {} ({}), serving {}", server.describeAddress(), transport.name().toLowerCase(java.util.Locale.ROOT),
                 settings.firmware().root());
@@ -195,7 +215,7 @@ public final class FloorflashServer implements AutoCloseable {
         return store;
     }
 
-    /** Whether the TFTP listener is bound and taking requests ({@code /readyz} answers 200 while it is). */
+    /** Whether new requests are taken on: the listener is bound and no drain has begun ({@code /readyz} is 200 while so). */
     public boolean accepting() {
         return accepting.get() && listener.isActive();
     }
@@ -220,16 +240,65 @@ public final class FloorflashServer implements AutoCloseable {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
-    /** Stops the HTTP side and listening, ends running transfers and releases the event loops and load threads. */
+    /**
+     * Stops at once: running transfers are ended with an ERROR to their client, then the listener, the event loops and
+     * the store are closed. {@link #stop(Duration)} with no drain time.
+     */
     @Override
     public void close() {
+        stop(Duration.ZERO);
+    }
+
+    /**
+     * Drains and stops; blocks the calling thread (never call it on an event loop). New requests are refused from now
+     * on; running transfers get up to {@code drainTime} to finish; those still running then are ended with ERROR 0
+     * "Server shutting down" and reported CANCELLED. Then the listener, the event loops and the store are closed.
+     * Logs one line when the drain starts and one when it ends. A second call returns at once.
+     */
+    public void stop(Duration drainTime) {
+        if (!stopping.compareAndSet(false, true)) {
+            return;
+        }
+        long started = System.nanoTime();
         accepting.set(false);
+        launcher.stopAccepting();
+        tally.begin();
+        int running = active.size();
+        log.info("floorflash stopping: new requests refused; {} transfer{} running, waiting up to {} ms for {}", running,
+                running == 1 ? "" : "s", drainTime.toMillis(), running == 1 ? "it" : "them");
+        int told = 0;
+        if (!await(active.whenIdle(), drainTime)) {
+            told = launcher.cancelAll(TransferLauncher.SHUTTING_DOWN);
+            if (!await(active.whenIdle(), CANCEL_GRACE)) {
+                log.warn("floorflash stopping: {} transfers did not report their end; closing their ports", active.size());
+            }
+        }
+        log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
+                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tally.finished(), tally.finished() == 1 ? "" : "s",
+                tally.cancelled(), told, tally.refused(), tally.refused() == 1 ? "" : "s");
+        // The floor page stays up through the drain (readyz answers 503 from its start).
         if (http != null) {
             http.close();
         }
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         loadExecutor.shutdownNow();
+        store.close();
         log.info("floorflash stopped");
+    }
+
+    /** Waits for {@code future} at most {@code timeout}; true when it completed. */
+    private static boolean await(CompletableFuture<Void> future, Duration timeout) {
+        try {
+            future.get(timeout.toNanos(), TimeUnit.NANOSECONDS);
+            return true;
+        } catch (TimeoutException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return future.isDone();
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("the idle signal failed", e);
+        }
     }
 }

@@ -3,12 +3,20 @@ package io.floorflash.server;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsException;
 import io.floorflash.config.SettingsLoader;
+import io.floorflash.server.audit.AuditLog;
+import io.floorflash.server.audit.AuditTrail;
+import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
@@ -22,6 +30,7 @@ import picocli.CommandLine.Option;
         description = "TFTP server that gets a whole floor of IP phones their firmware at once.%n"
                 + "Flags override the HOCON file given with --config, which overrides the defaults (reference.conf).")
 public final class Main implements Callable<Integer> {
+    private static final Logger log = LoggerFactory.getLogger(Main.class);
     /** Port the demo listens on unless --port says otherwise: unprivileged, and not 69. */
     static final int DEMO_PORT = 6969;
 
@@ -65,6 +74,10 @@ public final class Main implements Callable<Integer> {
             overrides.put("floorflash.firmware.root", demoFirmware.root().toString());
             overrides.put("floorflash.tftp.address", address != null ? address : "127.0.0.1");
             overrides.put("floorflash.tftp.port", port != null ? port : DEMO_PORT);
+            if (config == null) {
+                // Beside the demo images, not in the working directory's logs/ (and never below the root it serves).
+                overrides.put("floorflash.audit.file", demoFirmware.root().resolveSibling("demo-audit.jsonl").toString());
+            }
         }
         if (root != null) {
             overrides.put("floorflash.firmware.root", root.toString());
@@ -92,16 +105,35 @@ public final class Main implements Callable<Integer> {
             err.println("floorflash: " + e.getMessage());
             return 2;
         }
+        OpenFilesCheck.currentLimit().ifPresent(limit -> OpenFilesCheck.warning(limit, settings.transfer().maxActiveTransfers())
+                .ifPresent(log::warn));
+        AuditTrail audit = null;
         FloorflashServer server;
         try {
-            server = FloorflashServer.start(settings);
+            List<TransferListener> listeners = new ArrayList<>(List.of(new TransferLog()));
+            if (settings.audit().enabled()) {
+                audit = AuditTrail.open(settings.audit());
+                listeners.add(new AuditLog());
+            }
+            server = FloorflashServer.start(settings, TransferListener.all(listeners));
         } catch (ServerStartException e) {
+            if (audit != null) {
+                audit.close();
+            }
             err.println("floorflash: " + e.getMessage());
             return 1;
         }
+        AuditTrail openedAudit = audit;
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.close();
+            server.stop(settings.shutdown().drainTime());
+            if (openedAudit != null) {
+                openedAudit.close();
+            }
             stopped.countDown();
+            // A JVM stopped by a signal exits with 128 + the signal (143 for SIGTERM), which systemd and scripts read
+            // as a failure. This stop was orderly and complete, so it ends with 0; a failure above skips this line
+            // and keeps the signal's status.
+            Runtime.getRuntime().halt(0);
         }, "floorflash-shutdown"));
         if (demoFirmware != null) {
             System.out.println(demoFirmware.instructions(server.localAddress()));

@@ -114,6 +114,14 @@ public final class FirmwareStore {
         return cache.synchronous().policy().eviction().map(e -> e.weightedSize().orElse(0L)).orElse(0L);
     }
 
+    /**
+     * Drops every image from the cache, for a server that stops. Running transfers keep the images they hold (see
+     * {@link FirmwareImage}); the load executor belongs to the caller.
+     */
+    public void close() {
+        cache.synchronous().invalidateAll();
+    }
+
     /** Resolves {@code name} below the root, following links, and refuses what ends up outside it. Blocking. */
     private FileVersion currentVersion(FirmwareName name) {
         Path realRoot;

@@ -1,6 +1,7 @@
 package io.floorflash.server.pipeline;
 
 import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
@@ -16,6 +17,7 @@ public final class ActiveTransfers {
     private final ConcurrentHashMap<InetSocketAddress, Object> byClient = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     private final int limit;
+    private volatile CompletableFuture<Void> idle;
 
     public ActiveTransfers(int limit) {
         this.limit = limit;
@@ -27,11 +29,11 @@ public final class ActiveTransfers {
             return Reservation.DUPLICATE;
         }
         if (count.incrementAndGet() > limit) {
-            count.decrementAndGet();
+            decrement();
             return Reservation.FULL;
         }
         if (byClient.putIfAbsent(client, token) != null) {
-            count.decrementAndGet();
+            decrement();
             return Reservation.DUPLICATE;
         }
         return Reservation.RESERVED;
@@ -40,7 +42,29 @@ public final class ActiveTransfers {
     /** Frees {@code client} if it is still held by {@code token}; a second call does nothing. */
     public void release(InetSocketAddress client, Object token) {
         if (byClient.remove(client, token)) {
-            count.decrementAndGet();
+            decrement();
+        }
+    }
+
+    /**
+     * Completes once no transfer runs (at once when none does now). For a drain: the caller has stopped new
+     * reservations, or they count too. A later call replaces the future an earlier one returned.
+     */
+    public CompletableFuture<Void> whenIdle() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        idle = future;
+        if (count.get() == 0) {
+            future.complete(null);
+        }
+        return future;
+    }
+
+    private void decrement() {
+        if (count.decrementAndGet() == 0) {
+            CompletableFuture<Void> future = idle;
+            if (future != null) {
+                future.complete(null);
+            }
         }
     }
 

@@ -38,7 +38,10 @@ import io.netty.channel.socket.DatagramChannel;
 import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.util.Map;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,11 +49,16 @@ import org.slf4j.LoggerFactory;
  * Starts read transfers: claims the client's address and port, asks the store for the image (off the event loop),
  * negotiates options, and opens the transfer's own UDP port on the address the request arrived on, connected to
  * the client. A refusal (the store's ERROR, rollover, busy) is sent from a port of its own too, see {@link #refuse}.
+ * Once {@link #stopAccepting} is called, every new request is refused with {@link #SHUTTING_DOWN}, and
+ * {@link #cancelAll} ends the transfers still running.
  */
 public final class TransferLauncher {
     private static final Logger log = LoggerFactory.getLogger(TransferLauncher.class);
     /** ACKs and client ERRORs only (an ERROR's text is at most a few hundred bytes): one datagram per read. */
     private static final RecvByteBufAllocator TRANSFER_RECEIVE = new FixedRecvByteBufAllocator(2048).maxMessagesPerRead(1);
+    /** The answer to a request during a drain, and the end of a transfer still running after it. */
+    public static final ErrorPacket SHUTTING_DOWN = new ErrorPacket(ErrorCode.NOT_DEFINED,
+            "Server shutting down; try again shortly");
 
     private final FirmwareStore store;
     private final TransferSettings settings;
@@ -61,6 +69,9 @@ public final class TransferLauncher {
     private final Rollover rollover;
     private final OptionLimits ipv4Limits;
     private final OptionLimits ipv6Limits;
+    /** Transfers begun and not yet finished, by their reservation token: how to cancel each from any thread. */
+    private final Map<Object, Consumer<ErrorPacket>> running = new ConcurrentHashMap<>();
+    private volatile boolean accepting = true;
 
     public TransferLauncher(FirmwareStore store, TransferSettings settings, Transport transport, EventLoopGroup group,
                             ActiveTransfers active, TransferListener listener) {
@@ -94,6 +105,10 @@ public final class TransferLauncher {
             default:
                 break;
         }
+        if (!accepting) {
+            refuseWhileStopping(listenerChannel, new TransferId(client, request.filename()), recipient, token);
+            return;
+        }
         EventLoop loop = group.next();
         store.open(request.filename(), request.mode()).whenCompleteAsync((image, error) -> {
             if (error != null) {
@@ -111,6 +126,11 @@ public final class TransferLauncher {
     private void start(EventLoop loop, Channel listenerChannel, ReadRequest request, InetSocketAddress client,
                        InetSocketAddress recipient, FirmwareImage image, Object token) {
         TransferId id = new TransferId(client, request.filename());
+        if (!accepting) {
+            // The drain began while the image was being loaded.
+            refuseWhileStopping(listenerChannel, id, recipient, token);
+            return;
+        }
         OptionLimits limits = client.getAddress() instanceof Inet6Address ? ipv6Limits : ipv4Limits;
         TransferOptions options = TransferOptions.negotiate(request.options(), limits, image.size());
         long blocks = BlockNumbers.blockCount(image.size(), options.blockSize());
@@ -132,8 +152,13 @@ public final class TransferLauncher {
 
             @Override
             public void transferFinished(TransferSummary summary) {
-                active.release(client, token);
-                listener.transferFinished(summary);
+                // Listeners first: a drain that sees the server idle has heard every end.
+                try {
+                    listener.transferFinished(summary);
+                } finally {
+                    running.remove(token);
+                    active.release(client, token);
+                }
             }
         };
         TransferHandler handler = new TransferHandler(id, image, transfer,
@@ -160,6 +185,7 @@ public final class TransferLauncher {
         InetSocketAddress local = new InetSocketAddress(answerFrom(listenerChannel, recipient), 0);
         bootstrap.connect(client, local).addListener((ChannelFuture future) -> {
             if (future.isSuccess()) {
+                running.put(token, error -> loop.execute(() -> handler.cancel(error)));
                 handler.begin();
                 return;
             }
@@ -169,6 +195,37 @@ public final class TransferLauncher {
             fromListener(listenerChannel, client, new ErrorPacket(ErrorCode.NOT_DEFINED,
                     "Server out of resources: cannot open a transfer port; try again shortly"));
         });
+    }
+
+    /** From now on every new request is refused with {@link #SHUTTING_DOWN}; running transfers go on. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    /** Whether new requests are taken on (until {@link #stopAccepting}). */
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * Ends every running transfer with {@code error} to its client (a CANCELLED outcome), on each transfer's own
+     * event loop; returns at once.
+     *
+     * @return how many transfers were told to end
+     */
+    public int cancelAll(ErrorPacket error) {
+        int told = 0;
+        for (Consumer<ErrorPacket> cancel : running.values()) {
+            cancel.accept(error);
+            told++;
+        }
+        return told;
+    }
+
+    private void refuseWhileStopping(Channel listenerChannel, TransferId id, InetSocketAddress recipient, Object token) {
+        active.release(id.client(), token);
+        log.debug("refused {}: shutting down", id);
+        refuse(listenerChannel, id, recipient, SHUTTING_DOWN);
     }
 
     /** The address the request arrived on: the listener's own when bound to one, else the datagram's destination. */

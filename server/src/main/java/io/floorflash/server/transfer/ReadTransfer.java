@@ -101,8 +101,9 @@ public final class ReadTransfer {
         }
         if (retries >= maxRetries) {
             finished = true;
+            int sends = retries + 1;
             return new Step.Abort(new ErrorPacket(ErrorCode.NOT_DEFINED,
-                    "Timed out: no acknowledgement after " + (retries + 1) + " tries"), TransferOutcome.TIMED_OUT);
+                    "Timed out: no acknowledgement after " + sends + (sends == 1 ? " try" : " tries")), TransferOutcome.TIMED_OUT);
         }
         retries++;
         if (awaitingOptionAck) {

@@ -187,12 +187,17 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /**
+     * Sets the next retransmission time; the timer fires then, or at the deadline when that comes first, so a long
+     * retransmission wait never carries the transfer past its deadline.
+     */
     private void arm() {
-        long delay = policy.delayNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble());
-        retransmitAt = now() + delay;
-        if (timer == null || timerFiresAt > retransmitAt) {
+        long now = now();
+        retransmitAt = now + policy.delayNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble());
+        long firesAt = retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt;
+        if (timer == null || timerFiresAt - firesAt > 0) {
             cancelTimer();
-            schedule(delay);
+            schedule(Math.max(0, firesAt - now));
         }
     }
 
@@ -214,7 +219,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (now - retransmitAt < 0) {
-            schedule(Math.min(retransmitAt, deadlineAt) - now);
+            schedule((retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt) - now);
             return;
         }
         if (log.isDebugEnabled()) {
@@ -236,7 +241,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         reported = true;
         listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
                 began ? now() - startedAt : 0, transfer.options().blockSize(), transfer.options().windowSize(),
-                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail));
+                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail, image.sha256()));
     }
 
     private void publish() {

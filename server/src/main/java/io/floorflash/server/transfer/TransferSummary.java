@@ -7,7 +7,8 @@ package io.floorflash.server.transfer;
  * @param size           bytes the transfer would carry in full
  * @param retransmits    packets sent again on timeouts
  * @param detail         why it ended when not completed, else empty
+ * @param sha256         SHA-256 of the image sent (as the client receives it), lower-case hex
  */
 public record TransferSummary(TransferId id, TransferOutcome outcome, long bytes, long size, long durationNanos,
-                              int blockSize, int windowSize, long retransmits, String detail) {
+                              int blockSize, int windowSize, long retransmits, String detail, String sha256) {
 }

@@ -252,8 +252,18 @@ class ReadTransferTest {
         ReadTransfer transfer = new ReadTransfer(100, TransferOptions.RFC1350, Rollover.TO_ZERO, 0);
         transfer.start();
 
-        assertThat(transfer.onTimeout()).isInstanceOfSatisfying(Step.Abort.class,
-                abort -> assertThat(abort.outcome()).isEqualTo(TransferOutcome.TIMED_OUT));
+        assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(
+                new ErrorPacket(ErrorCode.NOT_DEFINED, "Timed out: no acknowledgement after 1 try"), TransferOutcome.TIMED_OUT));
+    }
+
+    @Test
+    void countsTwoTriesWhenOneRetryIsAllowed() {
+        ReadTransfer transfer = new ReadTransfer(100, TransferOptions.RFC1350, Rollover.TO_ZERO, 1);
+        transfer.start();
+
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(
+                new ErrorPacket(ErrorCode.NOT_DEFINED, "Timed out: no acknowledgement after 2 tries"), TransferOutcome.TIMED_OUT));
     }
 
     @Test

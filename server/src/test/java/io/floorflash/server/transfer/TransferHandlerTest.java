@@ -57,6 +57,7 @@ class TransferHandlerTest {
     private final List<TransferSummary> summaries = new ArrayList<>();
     private EmbeddedChannel channel;
     private TransferHandler handler;
+    private FirmwareImage image;
     private byte[] content;
     private int blockSize;
     private ReadTransfer transfer;
@@ -84,7 +85,7 @@ class TransferHandlerTest {
     private void start(byte[] bytes, TransferOptions options, Rollover rollover, RetransmitPolicy policy, long deadlineNanos) {
         content = bytes;
         blockSize = options.blockSize();
-        FirmwareImage image = TestImages.of(ID.file(), bytes);
+        image = TestImages.of(ID.file(), bytes);
         transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
         handler = new TransferHandler(ID, image, transfer, policy, deadlineNanos, summaries::add);
         channel = EmbeddedChannel.builder().ticker(ticker).handlers(handler).build();
@@ -291,7 +292,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
-                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message));
+                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message, image.sha256()));
 
         advanceMillis(60_000);
         expectNothingSent();
@@ -320,7 +321,78 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 5 * 512, 20 * 512,
-                5 * SECOND, 512, 1, 0, message));
+                5 * SECOND, 512, 1, 0, message, image.sha256()));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void endsAtTheDeadlineEvenInTheMiddleOfARetransmissionWait() {
+        // Sends at 0, 1 s and 3 s; the next would be at 7 s, two seconds past the 5 s deadline.
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 10),
+                TimeUnit.SECONDS.toNanos(5));
+        expectData(1);
+        advanceMillis(1000);
+        expectData(1);
+        advanceMillis(2000);
+        expectData(1);
+
+        advanceMillis(1999);
+        expectNothingSent();
+        assertThat(channel.isOpen()).isTrue();
+        advanceMillis(1);
+
+        String message = "Transfer deadline of 5 s exceeded";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(channel.isOpen()).isFalse();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 0, 1300,
+                5 * SECOND, 512, 1, 2, message, image.sha256()));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void endsAtADeadlineShorterThanTheFirstRetransmissionWait() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(4 * SECOND, 2.0, 4 * SECOND, 0.0, 3),
+                2 * SECOND);
+        expectData(1);
+
+        advanceMillis(1999);
+        expectNothingSent();
+        advanceMillis(1);
+
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, "Transfer deadline of 2 s exceeded"));
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.DEADLINE);
+        assertThat(onlySummary().durationNanos()).isEqualTo(2 * SECOND);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void givesUpAfterOneTryWhenNoRetriesAreAllowed() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 0), HOUR);
+        expectData(1);
+
+        advanceMillis(1000);
+
+        String message = "Timed out: no acknowledgement after 1 try";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, SECOND, 512, 1, 0, message, image.sha256()));
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void givesUpAfterTwoTriesWhenOneRetryIsAllowed() {
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 1), HOUR);
+        expectData(1);
+        advanceMillis(1000);
+        expectData(1);
+
+        advanceMillis(2000);
+
+        String message = "Timed out: no acknowledgement after 2 tries";
+        assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
+        expectNothingSent();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, 3 * SECOND, 512, 1, 1, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -337,7 +409,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 1000, 1000,
-                MILLISECONDS.toNanos(250), 512, 1, 0, ""));
+                MILLISECONDS.toNanos(250), 512, 1, 0, "", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -384,7 +456,7 @@ class TransferHandlerTest {
         expectNothingSent();
         assertThat(channel.isOpen()).isFalse();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CLIENT_ERROR, 0, 3000,
-                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe"));
+                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -454,7 +526,7 @@ class TransferHandlerTest {
 
         expectNothingSent();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CANCELLED, 512, 3000,
-                MILLISECONDS.toNanos(200), 512, 1, 0, "channel closed"));
+                MILLISECONDS.toNanos(200), 512, 1, 0, "channel closed", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         channel.close();
@@ -537,7 +609,7 @@ class TransferHandlerTest {
         ack(11);
 
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 10 * 512 + 7, 10 * 512 + 7,
-                SECOND, 512, 4, 4, ""));
+                SECOND, 512, 4, 4, "", image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 

@@ -1,0 +1,75 @@
+package io.floorflash.server.audit;
+
+import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferOutcome;
+import io.floorflash.server.transfer.TransferSummary;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Hands one JSON line per finished transfer to the logger {@value #LOGGER}, for example:
+ * <pre>{"ts":"2025-05-01T07:30:12.345Z","client":"10.0.0.7","port":41000,"file":"snom320.bin",
+ * "sha256":"9f86...","outcome":"completed","bytes":2097152,"size":2097152,"ms":342,"blksize":512,
+ * "windowsize":1,"retransmits":0}</pre>
+ * (one line in the file), with {@code "reason"} added when the outcome is not {@code completed}. Runs on the
+ * transfer's event loop: it only builds a string; {@link AuditTrail} puts a queue and a background writer behind
+ * the logger.
+ */
+public final class AuditLog implements TransferListener {
+    /** The logger audit lines go to; {@code logback.xml} keeps it out of the console (additivity false). */
+    public static final String LOGGER = "floorflash.audit";
+    /** ISO-8601 in UTC, always with milliseconds, so every line's timestamp has the same shape. */
+    private static final DateTimeFormatter TIMESTAMP = DateTimeFormatter.ofPattern("uuuu-MM-dd'T'HH:mm:ss.SSS'Z'")
+            .withZone(ZoneOffset.UTC);
+
+    private final Logger log;
+    private final Clock clock;
+
+    public AuditLog() {
+        this(LoggerFactory.getLogger(LOGGER), Clock.systemUTC());
+    }
+
+    AuditLog(Logger log, Clock clock) {
+        this.log = log;
+        this.clock = clock;
+    }
+
+    @Override
+    public void transferFinished(TransferSummary summary) {
+        if (log.isInfoEnabled()) {
+            log.info(line(summary, clock.instant()));
+        }
+    }
+
+    /** The JSON line for {@code s}, finished at {@code at}. */
+    static String line(TransferSummary s, Instant at) {
+        StringBuilder out = new StringBuilder(320);
+        out.append("{\"ts\":");
+        JsonText.quote(out, TIMESTAMP.format(at));
+        out.append(",\"client\":");
+        JsonText.quote(out, s.id().client().getAddress().getHostAddress());
+        out.append(",\"port\":").append(s.id().client().getPort());
+        out.append(",\"file\":");
+        JsonText.quote(out, s.id().file());
+        out.append(",\"sha256\":");
+        JsonText.quote(out, s.sha256());
+        out.append(",\"outcome\":");
+        JsonText.quote(out, s.outcome().label());
+        out.append(",\"bytes\":").append(s.bytes());
+        out.append(",\"size\":").append(s.size());
+        out.append(",\"ms\":").append(TimeUnit.NANOSECONDS.toMillis(s.durationNanos()));
+        out.append(",\"blksize\":").append(s.blockSize());
+        out.append(",\"windowsize\":").append(s.windowSize());
+        out.append(",\"retransmits\":").append(s.retransmits());
+        if (s.outcome() != TransferOutcome.COMPLETED) {
+            out.append(",\"reason\":");
+            JsonText.quote(out, s.detail());
+        }
+        return out.append('}').toString();
+    }
+}
