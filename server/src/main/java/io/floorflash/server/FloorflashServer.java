@@ -6,7 +6,10 @@ import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.floor.FloorView;
+import io.floorflash.server.metrics.FloorflashMetrics;
+import io.floorflash.server.http.FirmwareRoute;
 import io.floorflash.server.http.HealthRoutes;
+import io.floorflash.server.http.MetricsRoute;
 import io.floorflash.server.http.HttpRoutes;
 import io.floorflash.server.http.OperatorHttpServer;
 import io.floorflash.server.http.StaticRoute;
@@ -69,10 +72,12 @@ public final class FloorflashServer implements AutoCloseable {
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
     private final OperatorHttpServer http;
+    /** The Prometheus meters behind {@code /metrics}, or null with the HTTP side off. */
+    private final FloorflashMetrics metrics;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
                              ActiveTransfers active, TransferLauncher launcher, DrainTally tally, Channel listener,
-                             AtomicBoolean accepting, OperatorHttpServer http) {
+                             AtomicBoolean accepting, OperatorHttpServer http, FloorflashMetrics metrics) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
@@ -83,6 +88,7 @@ public final class FloorflashServer implements AutoCloseable {
         this.listener = listener;
         this.accepting = accepting;
         this.http = http;
+        this.metrics = metrics;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -115,9 +121,10 @@ public final class FloorflashServer implements AutoCloseable {
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
         ActiveTransfers active = new ActiveTransfers(settings.transfer().maxActiveTransfers());
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
+        FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
         TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, transfers))
-                : TransferListener.all(List.of(tally, transfers, floor));
+                : TransferListener.all(List.of(tally, transfers, floor, metrics));
         TransferLauncher launcher = new TransferLauncher(store, settings.transfer(), transport, group, active, listeners);
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         Bootstrap bootstrap = new Bootstrap()
@@ -145,24 +152,31 @@ public final class FloorflashServer implements AutoCloseable {
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             loadExecutor.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
             throw new ServerStartException(bindFailure(bindAddress, e), e);
         }
         AtomicBoolean accepting = new AtomicBoolean();
         OperatorHttpServer http = null;
         if (floor != null) {
             try {
+                FirmwareRoute firmware = new FirmwareRoute(store);
+                metrics.bindStore(store);
+                metrics.bindDownloads(firmware);
                 http = OperatorHttpServer.start(settings.http(), transport,
-                        httpRoutes(floor, () -> accepting.get() && listener.isActive()));
+                        httpRoutes(floor, metrics, firmware, () -> accepting.get() && listener.isActive()));
             } catch (RuntimeException e) {
                 listener.close().syncUninterruptibly();
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 loadExecutor.shutdownNow();
+                metrics.close();
                 throw new ServerStartException(e.getMessage(), e);
             }
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
         FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, launcher, tally, listener,
-                accepting, http);
+                accepting, http, metrics);
         accepting.set(true);
         log.info("floorflash listening on udp {} ({}), serving {}", server.describeAddress(), transport.name().toLowerCase(java.util.Locale.ROOT),
                 settings.firmware().root());
@@ -172,8 +186,9 @@ public final class FloorflashServer implements AutoCloseable {
         return server;
     }
 
-    /** The operator HTTP side's paths. A new route is one line here: {@code .exact("/metrics", ...)}. */
-    private static HttpRoutes httpRoutes(FloorView floor, BooleanSupplier ready) {
+    /** The operator HTTP side's paths. A new route is one line here. */
+    private static HttpRoutes httpRoutes(FloorView floor, FloorflashMetrics metrics, FirmwareRoute firmware,
+                                         BooleanSupplier ready) {
         return HttpRoutes.builder()
                 .exact("/", StaticRoute.of("floor/index.html", "text/html; charset=utf-8"))
                 .exact("/floor.css", StaticRoute.of("floor/floor.css", "text/css; charset=utf-8"))
@@ -181,6 +196,8 @@ public final class FloorflashServer implements AutoCloseable {
                 .exact("/api/transfers", new TransfersRoute(floor))
                 .exact("/healthz", HealthRoutes.healthz())
                 .exact("/readyz", HealthRoutes.readyz(ready))
+                .exact(MetricsRoute.PATH, new MetricsRoute(metrics))
+                .prefix(FirmwareRoute.PREFIX, firmware)
                 .build();
     }
 
@@ -279,6 +296,7 @@ public final class FloorflashServer implements AutoCloseable {
         // The floor page stays up through the drain (readyz answers 503 from its start).
         if (http != null) {
             http.close();
+            metrics.close();
         }
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();

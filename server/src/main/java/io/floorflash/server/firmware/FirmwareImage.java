@@ -4,6 +4,8 @@ import io.floorflash.protocol.TransferMode;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.nio.ByteBuffer;
+import java.time.Instant;
+import java.util.Optional;
 
 /**
  * One version of one firmware file, as a client receives it (converted for netascii), held once in memory and
@@ -20,12 +22,19 @@ public final class FirmwareImage {
     private final TransferMode mode;
     private final ByteBuffer bytes;
     private final String sha256;
+    private final Instant lastModified;
 
     FirmwareImage(String name, TransferMode mode, ByteBuffer bytes, String sha256) {
+        this(name, mode, bytes, sha256, null);
+    }
+
+    /** @param lastModified the file's modification time, or {@code null} when not known */
+    FirmwareImage(String name, TransferMode mode, ByteBuffer bytes, String sha256, Instant lastModified) {
         this.name = name;
         this.mode = mode;
         this.bytes = bytes.asReadOnlyBuffer();
         this.sha256 = sha256;
+        this.lastModified = lastModified;
     }
 
     /** The name below the root, as logged. */
@@ -45,6 +54,11 @@ public final class FirmwareImage {
     /** SHA-256 of the bytes sent, in lower-case hex. */
     public String sha256() {
         return sha256;
+    }
+
+    /** When the file this version was read from was last modified, if known (HTTP's Last-Modified). */
+    public Optional<Instant> lastModified() {
+        return Optional.ofNullable(lastModified);
     }
 
     /**

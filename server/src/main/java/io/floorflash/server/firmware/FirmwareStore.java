@@ -22,6 +22,7 @@ import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -122,6 +123,11 @@ public final class FirmwareStore {
         cache.synchronous().invalidateAll();
     }
 
+    /** Images held by the cache now (an estimate while loads and evictions are under way). */
+    public long cachedImages() {
+        return cache.synchronous().estimatedSize();
+    }
+
     /** Resolves {@code name} below the root, following links, and refuses what ends up outside it. Blocking. */
     private FileVersion currentVersion(FirmwareName name) {
         Path realRoot;
@@ -169,7 +175,8 @@ public final class FirmwareStore {
         ByteBuffer octets = readFully(key.version());
         ByteBuffer bytes = key.mode() == TransferMode.NETASCII ? toNetascii(octets) : octets;
         String name = nameOf(key.version().realPath());
-        FirmwareImage image = new FirmwareImage(name, key.mode(), bytes, sha256(bytes));
+        Instant modified = Instant.EPOCH.plusNanos(key.version().modifiedNanos());
+        FirmwareImage image = new FirmwareImage(name, key.mode(), bytes, sha256(bytes), modified);
         cache.synchronous().asMap().keySet().removeIf(other -> other.sameFileAs(key) && !other.equals(key));
         log.info("loaded file={} mode={} bytes={} sha256={} ms={}", name, key.mode().wireName(), image.size(),
                 image.sha256(), (System.nanoTime() - started) / 1_000_000);

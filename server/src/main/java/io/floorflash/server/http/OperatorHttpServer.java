@@ -13,6 +13,8 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.flow.FlowControlHandler;
+import io.netty.handler.stream.ChunkedWriteHandler;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
@@ -71,11 +73,18 @@ public final class OperatorHttpServer implements AutoCloseable {
         }
     }
 
-    /** The stages of one HTTP connection. */
+    /**
+     * The stages of one HTTP connection. The flow control and the pacer take one request at a time, so answers written
+     * later from a callback (a firmware image still loading) keep the order of pipelined requests; the chunked writer
+     * sends large bodies only as fast as the connection drains.
+     */
     static void configure(ChannelPipeline pipeline, HttpRouter router, int maxRequestBytes, int idleSeconds) {
         pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
                 .addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0, idleSeconds, TimeUnit.SECONDS))
                 .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxRequestBytes))
+                .addLast(PipelineNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
+                .addLast(PipelineNames.HTTP_PACER, new ResponsePacer())
+                .addLast(PipelineNames.HTTP_CHUNKED, new ChunkedWriteHandler())
                 .addLast(PipelineNames.HTTP_ROUTER, router);
     }
 

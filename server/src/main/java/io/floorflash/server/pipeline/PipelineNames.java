@@ -9,6 +9,9 @@ public final class PipelineNames {
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_IDLE = "http-idle";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
+    public static final String HTTP_FLOW_CONTROL = "http-flow-control";
+    public static final String HTTP_PACER = "http-pacer";
+    public static final String HTTP_CHUNKED = "http-chunked";
     public static final String HTTP_ROUTER = "http-router";
 
     private PipelineNames() {

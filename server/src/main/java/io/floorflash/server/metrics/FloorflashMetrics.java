@@ -1,0 +1,268 @@
+package io.floorflash.server.metrics;
+
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.TransferId;
+import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferOutcome;
+import io.floorflash.server.transfer.TransferProgress;
+import io.floorflash.server.transfer.TransferSummary;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.FunctionCounter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.Timer;
+import io.micrometer.core.instrument.binder.jvm.JvmInfoMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.system.FileDescriptorMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufAllocatorMetric;
+import io.netty.buffer.ByteBufAllocatorMetricProvider;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.function.ToDoubleFunction;
+
+/**
+ * floorflash's metrics in a Micrometer {@link PrometheusMeterRegistry}: it listens to transfers (a
+ * {@link TransferListener}, quick and lock-free on the event loops) and reads the firmware cache, the HTTP downloads,
+ * Netty's allocator and the JVM when scraped.
+ *
+ * <p>Every tag value comes from a closed set (an outcome, a TFTP error code 0-8 or "other", a block size bucket),
+ * never from a file name, a client address or an error's text, so the number of series stays fixed however many
+ * phones and files there are. All transfer series exist from the start, at 0, so {@code rate()} works from the
+ * first scrape.
+ *
+ * <p>Names as Prometheus sees them:
+ * <ul>
+ * <li>{@code floorflash_transfers_active}: transfers running now</li>
+ * <li>{@code floorflash_transfers_started_total{blksize="512|1448|1468|other", windowsize="1|many"}}</li>
+ * <li>{@code floorflash_transfers_completed_total}: transfers whose last block was acknowledged</li>
+ * <li>{@code floorflash_transfers_failed_total{outcome="client-error|timed-out|deadline|unreachable|cancelled"}}</li>
+ * <li>{@code floorflash_requests_refused_total{code="0".."8"|"other"}}: requests answered with an ERROR</li>
+ * <li>{@code floorflash_transfer_sent_bytes_total}: bytes clients acknowledged, counted when each transfer ends</li>
+ * <li>{@code floorflash_transfer_retransmits_total}: packets sent again on timeouts</li>
+ * <li>{@code floorflash_transfer_duration_seconds{outcome}}: a histogram with fixed buckets from 100 ms to 30 min</li>
+ * <li>{@code floorflash_cache_size_bytes}, {@code floorflash_cache_images}, {@code floorflash_cache_hit_ratio},
+ * {@code floorflash_cache_requests_total{result="hit|miss"}}, {@code floorflash_cache_loads_total{result}},
+ * {@code floorflash_cache_evictions_total}</li>
+ * <li>{@code floorflash_http_downloads_active}, {@code floorflash_http_sent_bytes_total}</li>
+ * <li>{@code floorflash_netty_allocator_used_bytes{memory="direct|heap"}}, and the JVM's {@code jvm_memory_*},
+ * {@code jvm_buffer_*} (the firmware images are the {@code id="direct"} pool), {@code process_*} and
+ * {@code system_cpu_*}</li>
+ * </ul>
+ */
+public final class FloorflashMetrics implements TransferListener, AutoCloseable {
+    /** The media type of {@link #scrape()}: Prometheus text format 0.0.4. */
+    public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** Buckets of the duration histogram: a 2 MiB image takes well under a second on a LAN, a 32 MB one at 512-byte lock-step minutes. */
+    static final Duration[] DURATION_BUCKETS = {
+        Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
+        Duration.ofMillis(2500), Duration.ofSeconds(5), Duration.ofSeconds(10), Duration.ofSeconds(30),
+        Duration.ofMinutes(1), Duration.ofMinutes(2), Duration.ofMinutes(5), Duration.ofMinutes(10),
+        Duration.ofMinutes(30),
+    };
+    /** Block sizes worth a series of their own: RFC 1350's, the IPv6 and the IPv4 Ethernet maxima. */
+    private static final int[] BLOCK_SIZES = {512, 1448, 1468};
+    private static final int HIGHEST_KNOWN_CODE = ErrorCode.OPTION_REFUSED.code();
+
+    private final PrometheusMeterRegistry registry;
+    private final ExecutorService scrapes;
+    private final Map<TransferId, TransferProgress> running = new ConcurrentHashMap<>();
+    private final Counter[][] started;
+    private final Counter completed;
+    private final Map<TransferOutcome, Counter> failed = new EnumMap<>(TransferOutcome.class);
+    private final Map<TransferOutcome, Timer> durations = new EnumMap<>(TransferOutcome.class);
+    /** Index: the TFTP error code, then one for any other code. */
+    private final Counter[] refused;
+    private final Counter sentBytes;
+    private final Counter retransmits;
+
+    /** A registry with the transfer meters and the JVM's; bind the store and the download route once they exist. */
+    public FloorflashMetrics() {
+        this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        this.scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("floorflash-metrics", true));
+        Gauge.builder("floorflash.transfers.active", running, Map::size)
+                .description("Transfers running now").strongReference(true).register(registry);
+        started = new Counter[BLOCK_SIZES.length + 1][2];
+        for (int b = 0; b <= BLOCK_SIZES.length; b++) {
+            for (int w = 0; w < 2; w++) {
+                started[b][w] = Counter.builder("floorflash.transfers.started")
+                        .description("Transfers started, by negotiated block size and window size")
+                        .tag("blksize", b < BLOCK_SIZES.length ? Integer.toString(BLOCK_SIZES[b]) : "other")
+                        .tag("windowsize", w == 0 ? "1" : "many")
+                        .register(registry);
+            }
+        }
+        completed = Counter.builder("floorflash.transfers.completed")
+                .description("Transfers whose last block the client acknowledged").register(registry);
+        for (TransferOutcome outcome : TransferOutcome.values()) {
+            if (outcome != TransferOutcome.COMPLETED) {
+                failed.put(outcome, Counter.builder("floorflash.transfers.failed")
+                        .description("Started transfers that ended without the last block acknowledged, by how they ended")
+                        .tag("outcome", outcome.label()).register(registry));
+            }
+            durations.put(outcome, Timer.builder("floorflash.transfer.duration")
+                    .description("Time from a transfer's first packet to its end, by how it ended")
+                    .tag("outcome", outcome.label())
+                    .serviceLevelObjectives(DURATION_BUCKETS)
+                    .register(registry));
+        }
+        refused = new Counter[HIGHEST_KNOWN_CODE + 2];
+        for (int code = 0; code < refused.length; code++) {
+            refused[code] = Counter.builder("floorflash.requests.refused")
+                    .description("Read requests answered with an ERROR instead of a transfer, by TFTP error code")
+                    .tag("code", code <= HIGHEST_KNOWN_CODE ? Integer.toString(code) : "other").register(registry);
+        }
+        sentBytes = Counter.builder("floorflash.transfer.sent").baseUnit("bytes")
+                .description("Bytes TFTP clients acknowledged, counted when each transfer ends").register(registry);
+        retransmits = Counter.builder("floorflash.transfer.retransmits")
+                .description("Packets sent again because the client did not acknowledge in time").register(registry);
+        bindNettyAllocator();
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmInfoMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        new FileDescriptorMetrics().bindTo(registry);
+    }
+
+    /** The registry, for more meters or another exposition. */
+    public PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    /** Reads the firmware cache at each scrape: its size, images, hits and misses, loads and evictions. */
+    public void bindStore(FirmwareStore store) {
+        Gauge.builder("floorflash.cache.size", store, FirmwareStore::cachedBytes).baseUnit("bytes")
+                .description("Bytes of firmware images held in memory").strongReference(true).register(registry);
+        Gauge.builder("floorflash.cache.images", store, FirmwareStore::cachedImages)
+                .description("Firmware images held in memory").strongReference(true).register(registry);
+        Gauge.builder("floorflash.cache.hit.ratio", store, s -> s.stats().hitRate())
+                .description("Share of requests answered from memory since the start (1 when none came yet)")
+                .strongReference(true).register(registry);
+        cacheCounter("floorflash.cache.requests", "result", "hit", store, s -> s.stats().hitCount(),
+                "Requests for an image, answered from memory (hit) or by a load (miss)");
+        cacheCounter("floorflash.cache.requests", "result", "miss", store, s -> s.stats().missCount(),
+                "Requests for an image, answered from memory (hit) or by a load (miss)");
+        cacheCounter("floorflash.cache.loads", "result", "success", store, s -> s.stats().loadSuccessCount(),
+                "Images read from disk, and reads that failed");
+        cacheCounter("floorflash.cache.loads", "result", "failure", store, s -> s.stats().loadFailureCount(),
+                "Images read from disk, and reads that failed");
+        FunctionCounter.builder("floorflash.cache.evictions", store, s -> s.stats().evictionCount())
+                .description("Images dropped from memory to stay under the bound or after idling").register(registry);
+    }
+
+    /** Reads the HTTP downloads at each scrape. */
+    public void bindDownloads(DownloadStats downloads) {
+        Gauge.builder("floorflash.http.downloads.active", downloads, DownloadStats::activeDownloads)
+                .description("Firmware downloads over HTTP being sent now").strongReference(true).register(registry);
+        FunctionCounter.builder("floorflash.http.sent", downloads, DownloadStats::bytesSent).baseUnit("bytes")
+                .description("Firmware bytes handed to HTTP connections").register(registry);
+    }
+
+    /** What the HTTP download route tells the metrics. */
+    public interface DownloadStats {
+        /** Responses whose body is being sent now. */
+        int activeDownloads();
+
+        /** Body bytes handed to connections so far. */
+        long bytesSent();
+    }
+
+    @Override
+    public void transferStarted(TransferProgress progress) {
+        running.put(progress.id(), progress);
+        started[blockSizeBucket(progress.blockSize())][progress.windowSize() > 1 ? 1 : 0].increment();
+    }
+
+    @Override
+    public void transferFinished(TransferSummary summary) {
+        running.remove(summary.id());
+        if (summary.outcome() == TransferOutcome.COMPLETED) {
+            completed.increment();
+        } else {
+            failed.get(summary.outcome()).increment();
+        }
+        durations.get(summary.outcome()).record(summary.durationNanos(), TimeUnit.NANOSECONDS);
+        sentBytes.increment(summary.bytes());
+        retransmits.increment(summary.retransmits());
+    }
+
+    @Override
+    public void requestRefused(TransferId id, ErrorPacket error) {
+        int code = error.code();
+        refused[code >= 0 && code <= HIGHEST_KNOWN_CODE ? code : HIGHEST_KNOWN_CODE + 1].increment();
+    }
+
+    /** The Prometheus text exposition (format 0.0.4), in UTF-8. Runs in memory on the calling thread. */
+    public byte[] scrape() {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
+        try {
+            registry.scrape(out);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write to memory", e);
+        }
+        return out.toByteArray();
+    }
+
+    /**
+     * {@link #scrape()} on the metrics thread, off the event loops: some JVM gauges read {@code /proc}. Fails with a
+     * {@link RejectedExecutionException} once closed.
+     */
+    public CompletableFuture<byte[]> scrapeAsync() {
+        try {
+            return CompletableFuture.supplyAsync(this::scrape, scrapes);
+        } catch (RejectedExecutionException e) {
+            return CompletableFuture.failedFuture(e);
+        }
+    }
+
+    /** Stops the metrics thread. */
+    @Override
+    public void close() {
+        scrapes.shutdownNow();
+        registry.close();
+    }
+
+    private void cacheCounter(String name, String tag, String value, FirmwareStore store,
+                              ToDoubleFunction<FirmwareStore> count, String description) {
+        FunctionCounter.builder(name, store, count).tag(tag, value).description(description).register(registry);
+    }
+
+    /** Netty's pooled (or adaptive) allocator: what the HTTP and TFTP pipelines hold in flight. */
+    private void bindNettyAllocator() {
+        if (!(ByteBufAllocator.DEFAULT instanceof ByteBufAllocatorMetricProvider)) {
+            return;
+        }
+        ByteBufAllocatorMetric metric = ((ByteBufAllocatorMetricProvider) ByteBufAllocator.DEFAULT).metric();
+        Gauge.builder("floorflash.netty.allocator.used", metric, ByteBufAllocatorMetric::usedDirectMemory)
+                .baseUnit("bytes").tag("memory", "direct").strongReference(true)
+                .description("Memory Netty's default allocator holds").register(registry);
+        Gauge.builder("floorflash.netty.allocator.used", metric, ByteBufAllocatorMetric::usedHeapMemory)
+                .baseUnit("bytes").tag("memory", "heap").strongReference(true)
+                .description("Memory Netty's default allocator holds").register(registry);
+    }
+
+    private static int blockSizeBucket(int blockSize) {
+        for (int i = 0; i < BLOCK_SIZES.length; i++) {
+            if (BLOCK_SIZES[i] == blockSize) {
+                return i;
+            }
+        }
+        return BLOCK_SIZES.length;
+    }
+}
