@@ -3,9 +3,15 @@ package io.floorflash.config;
 import java.time.Duration;
 
 /**
- * When the server resends an unacknowledged OACK or DATA window: an initial wait growing by {@code backoff} up to
- * {@code maxTimeout}, spread by {@code jitter}, at most {@code maxRetries} times.
+ * When the server resends an unacknowledged OACK or DATA window: a first wait growing by {@code backoff} up to
+ * {@code maxTimeout}, spread by {@code jitter}, at most {@code maxRetries} times. The first wait is
+ * {@code initialTimeout}, or, when {@code adaptive}, the round-trip time measured on the transfer (RFC 6298) kept
+ * between {@code minTimeout} and {@code initialTimeout}.
  */
 public record RetransmitSettings(Duration initialTimeout, double backoff, Duration maxTimeout, double jitter,
-                                 int maxRetries) {
+                                 int maxRetries, boolean adaptive, Duration minTimeout) {
+    /** Fixed waits: every first wait is {@code initialTimeout}. */
+    public RetransmitSettings(Duration initialTimeout, double backoff, Duration maxTimeout, double jitter, int maxRetries) {
+        this(initialTimeout, backoff, maxTimeout, jitter, maxRetries, false, initialTimeout);
+    }
 }

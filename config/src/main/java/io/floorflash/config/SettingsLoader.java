@@ -81,11 +81,18 @@ public final class SettingsLoader {
                 doubleIn("transfer.retransmit.backoff", 1.0, 10.0),
                 durationIn("transfer.retransmit.max-timeout", Duration.ofMillis(10), Duration.ofSeconds(255)),
                 doubleIn("transfer.retransmit.jitter", 0.0, 0.5),
-                intIn("transfer.retransmit.max-retries", 0, 100, 0));
+                intIn("transfer.retransmit.max-retries", 0, 100, 0),
+                read("transfer.retransmit.adaptive", config::getBoolean, false),
+                durationIn("transfer.retransmit.min-timeout", Duration.ofMillis(1), Duration.ofSeconds(255)));
         if (retransmit.initialTimeout() != null && retransmit.maxTimeout() != null
                 && retransmit.maxTimeout().compareTo(retransmit.initialTimeout()) < 0) {
             problems.add(ROOT + "transfer.retransmit.max-timeout: " + retransmit.maxTimeout()
                     + " (expected: at least initial-timeout, " + retransmit.initialTimeout() + ")");
+        }
+        if (retransmit.initialTimeout() != null && retransmit.minTimeout() != null
+                && retransmit.minTimeout().compareTo(retransmit.initialTimeout()) > 0) {
+            problems.add(ROOT + "transfer.retransmit.min-timeout: " + retransmit.minTimeout()
+                    + " (expected: at most initial-timeout, " + retransmit.initialTimeout() + ")");
         }
         TransferSettings transfer = new TransferSettings(
                 intIn("transfer.max-block-size", 8, 65464, 512),

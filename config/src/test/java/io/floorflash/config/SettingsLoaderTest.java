@@ -50,7 +50,9 @@ class SettingsLoaderTest {
         assertThat(retransmit.backoff()).isEqualTo(2.0);
         assertThat(retransmit.maxTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(retransmit.jitter()).isEqualTo(0.1);
-        assertThat(retransmit.maxRetries()).isEqualTo(6);
+        assertThat(retransmit.maxRetries()).isEqualTo(10);
+        assertThat(retransmit.adaptive()).isTrue();
+        assertThat(retransmit.minTimeout()).isEqualTo(Duration.ofMillis(50));
 
         FirmwareSettings firmware = settings.firmware();
         assertThat(firmware.cacheMaxBytes()).isEqualTo(1L << 30);
@@ -258,6 +260,16 @@ class SettingsLoaderTest {
                 "floorflash.transfer.retransmit.max-timeout: PT2S (expected: at least initial-timeout, PT3S)");
         assertThat(failure).hasMessageStartingWith("invalid configuration:\n  ")
                 .hasMessageContaining("floorflash.transfer.max-block-size: 70000 (expected: 8-65464)");
+    }
+
+    @Test
+    void refusesAnAdaptiveFloorAboveTheInitialTimeout() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("floorflash.transfer.retransmit.min-timeout", "2 seconds")));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactly(
+                "floorflash.transfer.retransmit.min-timeout: PT2S (expected: at most initial-timeout, PT1S)");
     }
 
     @Test

@@ -5,29 +5,52 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * Local policy for resending, kept apart from the negotiated options: the wait before retransmission number
- * {@code attempt} grows by {@code backoff} from {@code initialNanos} up to {@code maxNanos}, spread by
- * {@code jitter}; after {@code maxRetries} the transfer is given up.
+ * {@code attempt} grows by {@code backoff} from a first wait up to {@code maxNanos}, spread by {@code jitter}; after
+ * {@code maxRetries} the transfer is given up. The first wait is {@code initialNanos}; when {@code minNanos} is below
+ * it (adaptive), it is the transfer's measured retransmission timeout kept within {@code [minNanos, initialNanos]}
+ * once a round trip has been sampled.
  */
-public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos, double jitter, int maxRetries) {
+public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos, double jitter, int maxRetries,
+                               long minNanos) {
     public RetransmitPolicy {
         // Written so that NaN fails every bound.
-        if (initialNanos <= 0 || maxNanos < initialNanos || !(backoff >= 1.0) || !(jitter >= 0 && jitter < 1) || maxRetries < 0) {
+        if (initialNanos <= 0 || maxNanos < initialNanos || !(backoff >= 1.0) || !(jitter >= 0 && jitter < 1) || maxRetries < 0
+                || minNanos <= 0 || minNanos > initialNanos) {
             throw new IllegalArgumentException("retransmit policy: initial=" + initialNanos + "ns backoff=" + backoff
-                    + " max=" + maxNanos + "ns jitter=" + jitter + " retries=" + maxRetries
-                    + " (expected: 0 < initial <= max, backoff >= 1, 0 <= jitter < 1, retries >= 0)");
+                    + " max=" + maxNanos + "ns jitter=" + jitter + " retries=" + maxRetries + " min=" + minNanos
+                    + "ns (expected: 0 < min <= initial <= max, backoff >= 1, 0 <= jitter < 1, retries >= 0)");
         }
+    }
+
+    /** A policy with fixed first waits of {@code initialNanos}. */
+    public RetransmitPolicy(long initialNanos, double backoff, long maxNanos, double jitter, int maxRetries) {
+        this(initialNanos, backoff, maxNanos, jitter, maxRetries, initialNanos);
+    }
+
+    /** Whether the first wait follows the measured round-trip time. */
+    public boolean adaptive() {
+        return minNanos < initialNanos;
+    }
+
+    /** The first wait for a transfer whose round trips {@code rtt} has measured. */
+    public long firstWaitNanos(RoundTripEstimator rtt) {
+        if (!adaptive() || !rtt.hasSample()) {
+            return initialNanos;
+        }
+        return Math.max(minNanos, Math.min(initialNanos, rtt.timeoutNanos()));
     }
 
     /**
      * The configured policy, with a timeout the client negotiated (RFC 2349, seconds; 0 for none) as the initial
-     * wait and never exceeded downwards by the bound.
+     * wait, then fixed (no adapting below what the client asked), and never exceeded downwards by the bound.
      */
     public static RetransmitPolicy of(RetransmitSettings settings, int negotiatedTimeoutSeconds) {
-        long initial = negotiatedTimeoutSeconds > 0
-                ? TimeUnit.SECONDS.toNanos(negotiatedTimeoutSeconds)
-                : settings.initialTimeout().toNanos();
+        boolean negotiated = negotiatedTimeoutSeconds > 0;
+        long initial = negotiated ? TimeUnit.SECONDS.toNanos(negotiatedTimeoutSeconds) : settings.initialTimeout().toNanos();
         long max = Math.max(settings.maxTimeout().toNanos(), initial);
-        return new RetransmitPolicy(initial, settings.backoff(), max, settings.jitter(), settings.maxRetries());
+        // The client's timeout is what it asked for: no adapting below it.
+        long min = negotiated || !settings.adaptive() ? initial : Math.min(initial, settings.minTimeout().toNanos());
+        return new RetransmitPolicy(initial, settings.backoff(), max, settings.jitter(), settings.maxRetries(), min);
     }
 
     /**
@@ -35,7 +58,12 @@ public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos,
      * fresh send), with {@code random} in [0, 1) spreading it by the jitter.
      */
     public long delayNanos(int attempt, double random) {
-        double base = initialNanos * Math.pow(backoff, attempt);
+        return delayNanos(attempt, random, initialNanos);
+    }
+
+    /** {@link #delayNanos(int, double)} growing from {@code firstWaitNanos} (see {@link #firstWaitNanos}). */
+    public long delayNanos(int attempt, double random, long firstWaitNanos) {
+        double base = firstWaitNanos * Math.pow(backoff, attempt);
         double bounded = Math.min(base, maxNanos);
         double spread = 1.0 + jitter * (2 * random - 1);
         return Math.max(1, (long) (bounded * spread));

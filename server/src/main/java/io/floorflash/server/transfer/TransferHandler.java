@@ -42,6 +42,10 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     private ScheduledFuture<?> timer;
     private boolean reported;
     private String detail = "";
+    private final RoundTripEstimator rtt = new RoundTripEstimator();
+    /** When the packets now awaiting an ACK went out, and whether they went out once only (Karn's rule). */
+    private long flightSentAt;
+    private boolean flightSentOnce;
     // Published for readers on other threads (TransferProgress); written on the event loop only.
     private volatile long publishedBytes;
     private volatile long publishedRetransmits;
@@ -117,7 +121,11 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
             if (msg instanceof AddressedEnvelope) {
                 Object content = ((AddressedEnvelope<?, ?>) msg).content();
                 if (content instanceof Ack) {
-                    apply(transfer.onAck(((Ack) content).block()));
+                    Step step = transfer.onAck(((Ack) content).block());
+                    if (flightSentOnce && step != Step.Ignore.INSTANCE) {
+                        rtt.sample(now() - flightSentAt);
+                    }
+                    apply(step);
                 } else if (content instanceof ErrorPacket) {
                     ErrorPacket error = (ErrorPacket) content;
                     detail = "client error " + error.code() + ": " + error.message();
@@ -169,10 +177,10 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
                 ctx.write(data, ctx.voidPromise());
             }
             ctx.flush();
-            arm();
+            sent();
         } else if (step instanceof Step.SendOptionAck) {
             ctx.writeAndFlush(((Step.SendOptionAck) step).optionAck(), ctx.voidPromise());
-            arm();
+            sent();
         } else if (step instanceof Step.Finish) {
             end(((Step.Finish) step).outcome());
         } else if (step instanceof Step.Abort) {
@@ -187,13 +195,21 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         }
     }
 
+    /** Packets went out: start timing the round trip (fresh ones only) and arm the timer. */
+    private void sent() {
+        flightSentAt = now();
+        flightSentOnce = transfer.retries() == 0;
+        arm();
+    }
+
     /**
      * Sets the next retransmission time; the timer fires then, or at the deadline when that comes first, so a long
      * retransmission wait never carries the transfer past its deadline.
      */
     private void arm() {
         long now = now();
-        retransmitAt = now + policy.delayNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble());
+        retransmitAt = now + policy.delayNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble(),
+                policy.firstWaitNanos(rtt));
         long firesAt = retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt;
         if (timer == null || timerFiresAt - firesAt > 0) {
             cancelTimer();

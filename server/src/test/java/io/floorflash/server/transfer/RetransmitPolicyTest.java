@@ -147,12 +147,60 @@ class RetransmitPolicyTest {
         assertThatThrownBy(() -> new RetransmitPolicy(initial, backoff, max, jitter, retries))
                 .isInstanceOf(IllegalArgumentException.class)
                 .hasMessageStartingWith("retransmit policy: initial=" + initial + "ns")
-                .hasMessageEndingWith("(expected: 0 < initial <= max, backoff >= 1, 0 <= jitter < 1, retries >= 0)");
+                .hasMessageEndingWith("(expected: 0 < min <= initial <= max, backoff >= 1, 0 <= jitter < 1, retries >= 0)");
     }
 
     @Test
     void acceptsTheEdgesOfTheValidRange() {
         assertThat(new RetransmitPolicy(1, 1.0, 1, 0.0, 0).delayNanos(5, 0.5)).isEqualTo(1);
         assertThat(new RetransmitPolicy(SECOND, 2.0, SECOND, JUST_BELOW_ONE, 0).delayNanos(0, 0.5)).isEqualTo(SECOND);
+    }
+
+    @Test
+    void anAdaptivePolicyKeepsTheMeasuredTimeoutBetweenTheFloorAndTheInitialWait() {
+        RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
+                true, Duration.ofMillis(50));
+        RetransmitPolicy policy = RetransmitPolicy.of(adaptive, 0);
+        RoundTripEstimator rtt = new RoundTripEstimator();
+
+        assertThat(policy.adaptive()).isTrue();
+        assertThat(policy.firstWaitNanos(rtt)).as("no sample yet: the initial wait").isEqualTo(SECOND);
+        rtt.sample(2 * MS);
+        assertThat(policy.firstWaitNanos(rtt)).as("2 ms + 4 * 1 ms, below the floor").isEqualTo(50 * MS);
+        RoundTripEstimator slow = new RoundTripEstimator();
+        slow.sample(100 * MS);
+        assertThat(policy.firstWaitNanos(slow)).as("100 ms + 4 * 50 ms").isEqualTo(300 * MS);
+        slow.sample(5 * SECOND);
+        assertThat(policy.firstWaitNanos(slow)).as("bounded by the initial wait").isEqualTo(SECOND);
+        assertThat(policy.delayNanos(2, 0.5, policy.firstWaitNanos(rtt))).as("backoff from the adaptive wait")
+                .isEqualTo(200 * MS);
+    }
+
+    @Test
+    void aNegotiatedTimeoutIsNeverAdapted() {
+        RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
+                true, Duration.ofMillis(50));
+        RetransmitPolicy policy = RetransmitPolicy.of(adaptive, 3);
+        RoundTripEstimator rtt = new RoundTripEstimator();
+        rtt.sample(MS);
+
+        assertThat(policy.adaptive()).isFalse();
+        assertThat(policy.firstWaitNanos(rtt)).isEqualTo(3 * SECOND);
+    }
+
+    @Test
+    void fixedSettingsAreNotAdaptive() {
+        RetransmitPolicy policy = RetransmitPolicy.of(SETTINGS, 0);
+        RoundTripEstimator rtt = new RoundTripEstimator();
+        rtt.sample(MS);
+
+        assertThat(policy.adaptive()).isFalse();
+        assertThat(policy.firstWaitNanos(rtt)).isEqualTo(SECOND);
+    }
+
+    @Test
+    void rejectsAFloorAboveTheInitialWait() {
+        assertThatThrownBy(() -> new RetransmitPolicy(SECOND, 2.0, 5 * SECOND, 0.0, 6, 2 * SECOND))
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("min=");
     }
 }

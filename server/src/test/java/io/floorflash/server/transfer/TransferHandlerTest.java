@@ -652,4 +652,54 @@ class TransferHandlerTest {
         assertThat(onlySummary().bytes()).isEqualTo(size);
         assertThat(channel.finish()).isFalse();
     }
+
+    @Test
+    void anAdaptiveTimerResendsAfterTheMeasuredRoundTripNotTheInitialSecond() {
+        // Adaptive between 50 ms and 1 s, no jitter: after round trips of 10 ms the first wait is the 50 ms floor.
+        RetransmitPolicy adaptive = new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 3, MILLISECONDS.toNanos(50));
+        start(TestImages.pattern(512 * 5), TransferOptions.RFC1350, adaptive, HOUR);
+        expectData(1);
+        for (int block = 1; block <= 3; block++) {
+            advanceMillis(10);
+            ack(block);
+            expectData(block + 1);
+        }
+
+        advanceMillis(49);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(4);
+        // Backoff doubles the adaptive wait: 100 ms, and the ACK of a resent block is no sample (Karn's rule).
+        advanceMillis(99);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(4);
+        advanceMillis(150);
+        ack(4);
+        expectData(5);
+        advanceMillis(49);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(5);
+    }
+
+    @Test
+    void anAdaptiveTimerWaitsTheInitialTimeoutUntilItHasASampleOfAPacketSentOnce() {
+        RetransmitPolicy adaptive = new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 3, MILLISECONDS.toNanos(50));
+        start(TestImages.pattern(512 * 3), TransferOptions.RFC1350, adaptive, HOUR);
+        expectData(1);
+
+        advanceMillis(999);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(1);
+        // This ACK may answer either copy of block 1: no sample, so block 2 again waits the initial second.
+        advanceMillis(5);
+        ack(1);
+        expectData(2);
+        advanceMillis(999);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(2);
+    }
 }
