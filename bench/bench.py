@@ -36,34 +36,43 @@ MiB = 1024 * 1024
 
 
 class Scenario:
-    def __init__(self, key, title, file, phones, args, needs_window=False, duration=120):
+    def __init__(self, key, title, file, phones, args, needs_window=False, duration=120, only=None, once=False):
         self.key, self.title, self.file, self.phones = key, title, file, phones
         self.args, self.needs_window, self.duration = args, needs_window, duration
+        # only: the servers that run it (None: all); once: in the first repetition only (a long run)
+        self.only, self.once = only, once
+
+    def runs_on(self, server):
+        return (self.only is None or server.name in self.only) and (server.window or not self.needs_window)
 
 
 def scenarios(quick):
     big, small = ("big.bin", "small.bin")
-    n500, n1000 = (100, 200) if quick else (500, 1000)
+    n500, n1000, n5000 = (100, 200, 1000) if quick else (500, 1000, 5000)
+    mib = "256 KiB" if quick else "2 MiB"
+    big_mib = "4 MiB" if quick else "20 MiB"
     plain = ["--profile", "plain"]
+    loss = ["--loss-rx", "0.05", "--loss-tx", "0.05"]
     return [
-        Scenario("1x20-1468", "1 phone × 20 MiB, lock-step, blksize 1468", big, 1, plain + ["--blksize", "1468"]),
-        Scenario("1x20-w16", "1 phone × 20 MiB, blksize 1468, windowsize 16", big, 1,
+        Scenario("1x20-1468", f"1 phone × {big_mib}, lock-step, blksize 1468", big, 1, plain + ["--blksize", "1468"]),
+        Scenario("1x20-w16", f"1 phone × {big_mib}, blksize 1468, windowsize 16", big, 1,
                  plain + ["--blksize", "1468", "--windowsize", "16"], needs_window=True),
-        Scenario(f"{n500}x2-512", f"{n500} phones × 2 MiB, lock-step, 512 (Snom bootloader)", small, n500,
+        Scenario(f"{n500}x2-512", f"{n500} phones × {mib}, lock-step, 512 (Snom bootloader)", small, n500,
                  ["--profile", "snom-bootloader"]),
-        Scenario(f"{n500}x2-1468", f"{n500} phones × 2 MiB, lock-step, blksize 1468", small, n500,
+        Scenario(f"{n500}x2-1468", f"{n500} phones × {mib}, lock-step, blksize 1468", small, n500,
                  plain + ["--blksize", "1468"]),
-        Scenario(f"{n1000}x2-512", f"{n1000} phones × 2 MiB, lock-step, 512 (Snom bootloader)", small, n1000,
-                 ["--profile", "snom-bootloader"]),
-        Scenario(f"{n1000}x2-1468", f"{n1000} phones × 2 MiB, lock-step, blksize 1468", small, n1000,
+        Scenario(f"{n1000}x2-512", f"{n1000} phones × {mib}, lock-step, 512 (Snom bootloader)", small, n1000,
+                 ["--profile", "snom-bootloader"], duration=180),
+        Scenario(f"{n1000}x2-1468", f"{n1000} phones × {mib}, lock-step, blksize 1468", small, n1000,
                  plain + ["--blksize", "1468"]),
-        Scenario(f"{n1000}x2-1468-w8", f"{n1000} phones × 2 MiB, blksize 1468, windowsize 8", small, n1000,
+        Scenario(f"{n1000}x2-1468-w8", f"{n1000} phones × {mib}, blksize 1468, windowsize 8", small, n1000,
                  plain + ["--blksize", "1468", "--windowsize", "8"], needs_window=True),
-        Scenario(f"{n500}x2-512-loss5", f"{n500} phones × 2 MiB, 512, 5% loss each way", small, n500,
-                 ["--profile", "snom-bootloader", "--loss-rx", "0.05", "--loss-tx", "0.05"]),
-        Scenario(f"{n500}x2-1468-w8-loss5", f"{n500} phones × 2 MiB, blksize 1468, windowsize 8, 5% loss each way",
-                 small, n500, plain + ["--blksize", "1468", "--windowsize", "8", "--loss-rx", "0.05", "--loss-tx", "0.05"],
-                 needs_window=True),
+        Scenario(f"{n500}x2-512-loss5", f"{n500} phones × {mib}, 512, 5% loss each way", small, n500,
+                 ["--profile", "snom-bootloader", *loss]),
+        Scenario(f"{n500}x2-1468-w8-loss5", f"{n500} phones × {mib}, blksize 1468, windowsize 8, 5% loss each way",
+                 small, n500, plain + ["--blksize", "1468", "--windowsize", "8", *loss], needs_window=True),
+        Scenario(f"{n5000}x2-1468", f"{n5000} phones × {mib} at once, blksize 1468 (floorflash only, one run)", small,
+                 n5000, plain + ["--blksize", "1468"], duration=300, only=["floorflash"], once=True),
     ]
 
 
@@ -90,7 +99,8 @@ def ensure_peers():
 def make_firmware(quick):
     root = WORK / "firmware"
     root.mkdir(parents=True, exist_ok=True)
-    sizes = {"small.bin": (256 * 1024 if quick else 2 * MiB), "big.bin": (4 * MiB if quick else 20 * MiB)}
+    sizes = {"small.bin": (256 * 1024 if quick else 2 * MiB), "big.bin": (4 * MiB if quick else 20 * MiB),
+             "huge.bin": (8 * MiB if quick else 50 * 1000 * 1000)}
     for name, size in sizes.items():
         path = root / name
         if not path.exists() or path.stat().st_size != size:
@@ -110,8 +120,11 @@ class Server:
         self.proc = None
         self.cgroup = CGROUP / f"floorflash-bench-{name}-{os.getpid()}"
         self.use_cgroup = False
+        self.logdir = None
+        self.exits = []  # the scenarios after which it was found dead (and started again)
 
     def start(self, logdir):
+        self.logdir = logdir
         run(["ip", "netns", "add", self.ns])
         run(["ip", "netns", "exec", self.ns, "ip", "link", "set", "lo", "up"])
         # tftpd-hpa resolves its --address with AI_ADDRCONFIG, which fails when loopback is the only address. A veth
@@ -125,11 +138,12 @@ class Server:
             self.use_cgroup = True
         except OSError:
             self.use_cgroup = False
-        log = open(logdir / f"{self.name}.log", "w")
+        log = open(logdir / f"{self.name}.log", "a")
         # The child joins the cgroup before it execs, so everything it forks is counted too.
         pre = (lambda: (self.cgroup / "cgroup.procs").write_text(str(os.getpid()))) if self.use_cgroup else None
+        # Its working directory is the run's folder, so whatever it writes (floorflash's audit log) stays there.
         self.proc = subprocess.Popen(["ip", "netns", "exec", self.ns, *self.argv], stdout=log, stderr=subprocess.STDOUT,
-                                     preexec_fn=pre, start_new_session=True)
+                                     preexec_fn=pre, start_new_session=True, cwd=logdir)
         deadline = time.time() + 30
         while time.time() < deadline:
             if self.proc.poll() is not None:
@@ -145,6 +159,29 @@ class Server:
                  "s.sendto(b'\\x00\\x05\\x00\\x00probe\\x00',a)")
         return subprocess.run(["ip", "netns", "exec", self.ns, sys.executable, "-c", probe],
                               stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+    def alive(self):
+        return self.proc is not None and self.proc.poll() is None
+
+    def restart_if_dead(self, when):
+        """A server that died (atftpd aborts past ~1000 descriptors) is noted and started again for the next run."""
+        if self.alive():
+            return
+        self.exits.append(when)
+        print(f"  {self.name} found dead (status {self.proc.returncode}) {when}; starting it again", flush=True)
+        self.stop()
+        self.start(self.logdir)
+
+    def receive_drops(self):
+        """Datagrams the kernel dropped on the server's port-69 socket(s) (/proc/net/udp 'drops', cumulative)."""
+        text = subprocess.run(["ip", "netns", "exec", self.ns, "cat", "/proc/net/udp"], stdout=subprocess.PIPE,
+                              text=True).stdout
+        drops = 0
+        for line in text.splitlines()[1:]:
+            fields = line.split()
+            if len(fields) > 12 and fields[1].endswith(":0045"):
+                drops += int(fields[-1])
+        return drops
 
     def cpu_seconds(self):
         if self.use_cgroup:
@@ -195,15 +232,18 @@ def load(server, scenario, root, outdir, rep):
            "--port", "69", "--file", scenario.file, "--expect-file", str(root / scenario.file),
            "--phones", str(scenario.phones), "--duration", str(scenario.duration), "--json", str(out),
            "--seed", str(rep), *scenario.args]
-    cpu0 = server.cpu_seconds()
+    cpu0, drops0 = server.cpu_seconds(), server.receive_drops()
     proc = subprocess.run(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                           timeout=scenario.duration + 60)
-    cpu = server.cpu_seconds() - cpu0
+    cpu = server.cpu_seconds() - cpu0 if server.alive() else float("nan")
+    drops = server.receive_drops() - drops0 if server.alive() else float("nan")
     (outdir / f"{scenario.key}-{server.name}-{rep}.txt").write_text(proc.stdout)
     if not out.exists():
         raise SystemExit(f"loadtest wrote no report for {scenario.key} on {server.name}:\n{proc.stdout[-2000:]}")
     result = json.loads(out.read_text())
     result["server_cpu_s"] = cpu
+    result["listener_drops"] = drops
+    result["server_exited"] = not server.alive()
     gb = result["bytes"] / 1e9
     result["server_cpu_s_per_GB"] = cpu / gb if gb > 0 else float("nan")
     return result
@@ -214,34 +254,159 @@ def median(values):
     return statistics.median(values) if values else float("nan")
 
 
-def table(results, scenario, names):
-    rows = []
+STAT_KEYS = ("goodput_MBps", "completion_ms_p50", "completion_ms_p99", "first_data_ms_p99", "failed",
+             "listener_drops", "server_cpu_s_per_GB", "simulator_cpu_s_per_GB")
+
+
+def scenario_stats(results, scenario, names):
+    """Per server: the median of each figure over the repetitions, and how many runs there were."""
     stats = {}
     for name in names:
         runs = results.get((scenario.key, name))
-        if not runs:
-            continue
-        stats[name] = {k: median([r[k] for r in runs]) for k in
-                       ("goodput_MBps", "completion_ms_p50", "completion_ms_p99", "first_data_ms_p99", "failed",
-                        "server_cpu_s_per_GB", "simulator_cpu_s_per_GB")}
+        if runs:
+            stats[name] = {k: median([r[k] for r in runs]) for k in STAT_KEYS}
+            stats[name]["runs"] = len(runs)
+            stats[name]["exited"] = sum(1 for r in runs if r.get("server_exited"))
+    return stats
+
+
+def fmt(value, spec, unit=""):
+    return "—" if value != value else f"{value:{spec}}{unit}"
+
+
+def table(results, scenario, names):
+    stats = scenario_stats(results, scenario, names)
     peers = [s["goodput_MBps"] for n, s in stats.items() if n != "floorflash"]
     best = max(peers) if peers else float("nan")
+    rows = []
     for name, s in stats.items():
         ratio = s["goodput_MBps"] / best if best and best == best else float("nan")
-        rows.append(f"| {name} | {s['goodput_MBps']:.1f} | {ratio:.2f}× | {s['completion_ms_p50'] / 1000:.2f} | "
-                    f"{s['completion_ms_p99'] / 1000:.2f} | {s['first_data_ms_p99'] / 1000:.2f} | {s['failed']:.0f} | "
-                    f"{s['server_cpu_s_per_GB']:.1f} | {s['simulator_cpu_s_per_GB']:.1f} |")
+        note = f" (exited in {s['exited']} of {s['runs']} runs)" if s["exited"] else ""
+        rows.append(f"| {name}{note} | {s['goodput_MBps']:.1f} | {fmt(ratio, '.2f', '×')} | "
+                    f"{s['completion_ms_p50'] / 1000:.2f} | {s['completion_ms_p99'] / 1000:.2f} | "
+                    f"{s['first_data_ms_p99'] / 1000:.2f} | {s['failed']:.0f} | {fmt(s['listener_drops'], '.0f')} | "
+                    f"{fmt(s['server_cpu_s_per_GB'], '.1f')} | {fmt(s['simulator_cpu_s_per_GB'], '.1f')} |")
     header = ("| server | goodput MB/s | vs best peer | completion p50 s | p99 s | first DATA p99 s | failed | "
-              "server CPU s/GB | simulator CPU s/GB |\n|---|---|---|---|---|---|---|---|---|")
+              "listener drops | server CPU s/GB | simulator CPU s/GB |\n|---|---|---|---|---|---|---|---|---|---|")
     return f"### {scenario.title}\n\n{header}\n" + "\n".join(rows) + "\n"
 
 
+def memory_probe(server, root, outdir, quick):
+    """1000 phones fetch one 50 MB image (floorflash only): heap, direct memory and RSS while they are all active,
+    each read after a full GC, against the same read before the run."""
+    phones = 200 if quick else 1000
+
+    def sample():
+        subprocess.run(["jcmd", str(server.proc.pid), "GC.run"], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        text = subprocess.run(["ip", "netns", "exec", server.ns, "curl", "-sS", "--max-time", "5",
+                               "http://127.0.0.1:8069/metrics"], stdout=subprocess.PIPE, text=True).stdout
+        values = {"heap": 0.0, "jvm_direct": 0.0, "netty_direct": 0.0, "cache": 0.0, "active": 0.0}
+        for line in text.splitlines():
+            if line.startswith("#") or " " not in line:
+                continue
+            key, value = line.rsplit(" ", 1)
+            if key.startswith("jvm_memory_used_bytes") and 'area="heap"' in key:
+                values["heap"] += float(value)
+            elif key.startswith("jvm_buffer_memory_used_bytes") and 'id="direct"' in key:
+                values["jvm_direct"] = float(value)
+            elif key.startswith("floorflash_netty_allocator_used_bytes") and 'memory="direct"' in key:
+                values["netty_direct"] = float(value)
+            elif key.startswith("floorflash_cache_size_bytes"):
+                values["cache"] = float(value)
+            elif key.startswith("floorflash_transfers_active"):
+                values["active"] = float(value)
+        status = Path(f"/proc/{server.proc.pid}/status").read_text()
+        values["rss"] = float(next(l.split()[1] for l in status.splitlines() if l.startswith("VmRSS:"))) * 1024
+        return values
+
+    before = sample()
+    out = outdir / "memory-floorflash.json"
+    # Lock-step keeps every transfer active through the probe (1000 × 50 MB take minutes); the run is cut at 25 s.
+    cmd = ["ip", "netns", "exec", server.ns, shutil.which("java"), "-jar", str(LOADTEST_JAR), "--host", "127.0.0.1",
+           "--port", "69", "--file", "huge.bin", "--expect-file", str(root / "huge.bin"), "--phones", str(phones),
+           "--duration", "25", "--json", str(out), "--profile", "plain", "--blksize", "1468"]
+    load_proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT)
+    try:
+        time.sleep(15)
+        during = sample()
+    finally:
+        load_proc.wait(timeout=120)
+    image = (root / "huge.bin").stat().st_size
+    active = during["active"] or float("nan")
+    extra = (during["heap"] + during["jvm_direct"] + during["netty_direct"]
+             - before["heap"] - before["jvm_direct"] - before["netty_direct"] - image)
+    rows = "\n".join(f"| {k} | {before[k] / MiB:.1f} | {during[k] / MiB:.1f} |"
+                      for k in ("heap", "jvm_direct", "netty_direct", "cache", "rss"))
+    return (f"### Memory: {phones} active transfers of one {image / 1e6:.0f} MB image (floorflash)\n\n"
+            f"Read after a full GC (`jcmd PID GC.run`) before the run and 15 s into it, from `/metrics` and "
+            f"/proc. Transfers active at the second read: {during['active']:.0f}.\n\n"
+            "| MiB | before | during |\n|---|---|---|\n" + rows + "\n\n"
+            f"Image copies in memory: {(during['cache'] - before['cache']) / image:.2f} (growth of the cache's bytes / "
+            "image size; the cache already held the smaller images). Heap and direct "
+            f"memory beyond the image: {extra / active / 1024:.1f} KiB per active transfer.\n"), {
+        "before": before, "during": during, "image": image, "per_transfer_bytes": extra / active}
+
+
+def targets(results, chosen, names, memory, n1000, n500, n5000):
+    """Issue 4's targets, each marked met or not with the measured figure and ratio."""
+    by_key = {sc.key: scenario_stats(results, sc, names) for sc in chosen}
+
+    def get(key, server, stat):
+        return by_key.get(key, {}).get(server, {}).get(stat, float("nan"))
+
+    def mark(ok):
+        return "—" if ok is None else ("met" if ok else "not met")
+
+    def ratio(a, b):
+        return a / b if b and b == b and a == a else float("nan")
+
+    rows = []
+    fd = get(f"{n1000}x2-1468", "floorflash", "first_data_ms_p99") / 1000
+    drops = get(f"{n1000}x2-1468", "floorflash", "listener_drops")
+    rows.append((f"1. {n1000} simultaneous requests: first-DATA p99 ≤ 0.3 s, no listener drops",
+                 f"{fd:.2f} s, {fmt(drops, '.0f')} drops", mark(fd == fd and fd <= 0.3 and drops == 0)))
+    for blk, want in (("1468", 1.0), ("512", 1.1)):
+        key = f"{n1000}x2-{blk}"
+        r = ratio(get(key, "floorflash", "goodput_MBps"), get(key, "dnsmasq", "goodput_MBps"))
+        rows.append((f"2. lock-step {n1000} × 2 MiB at {blk}: ≥ {want}× dnsmasq",
+                     f"{get(key, 'floorflash', 'goodput_MBps'):.1f} vs {get(key, 'dnsmasq', 'goodput_MBps'):.1f} MB/s "
+                     f"= {fmt(r, '.2f', '×')}", mark(None if r != r else r >= want)))
+    w8 = f"{n1000}x2-1468-w8"
+    g, f = get(w8, "floorflash", "goodput_MBps"), get(w8, "floorflash", "failed")
+    rows.append((f"3. windowsize 8, {n1000} phones: ≥ 300 MB/s, 0 failures", f"{g:.1f} MB/s, {f:.0f} failed",
+                 mark(g >= 300 and f == 0)))
+    for blk in ("1468", "512"):
+        key = f"{n1000}x2-{blk}"
+        r = ratio(get(key, "floorflash", "server_cpu_s_per_GB"), get(key, "dnsmasq", "server_cpu_s_per_GB"))
+        rows.append((f"4. server CPU per GB, lock-step at {blk}: ≤ 0.9× dnsmasq",
+                     f"{get(key, 'floorflash', 'server_cpu_s_per_GB'):.1f} vs {get(key, 'dnsmasq', 'server_cpu_s_per_GB'):.1f}"
+                     f" s/GB = {fmt(r, '.2f', '×')}", mark(None if r != r else r <= 0.9)))
+    c = get(w8, "floorflash", "server_cpu_s_per_GB")
+    rows.append(("4. server CPU per GB with windowsize 8: ≤ 3 s/GB", f"{c:.1f} s/GB", mark(None if c != c else c <= 3)))
+    f5 = get(f"{n5000}x2-1468", "floorflash", "failed")
+    rows.append((f"5. {n5000} phones × 2 MiB at once: 0 failures", f"{fmt(f5, '.0f')} failed",
+                 mark(None if f5 != f5 else f5 == 0)))
+    for key, limit, what in ((f"{n500}x2-512-loss5", 30, "lock-step"), (f"{n500}x2-1468-w8-loss5", 15, "windowsize 8")):
+        p99, failed = get(key, "floorflash", "completion_ms_p99") / 1000, get(key, "floorflash", "failed")
+        rows.append((f"6. {n500} phones at 5% loss, {what}: all complete, p99 ≤ {limit} s",
+                     f"{failed:.0f} failed, p99 {p99:.1f} s", mark(failed == 0 and p99 <= limit)))
+    if memory:
+        per = memory["per_transfer_bytes"] / 1024
+        copies = (memory["during"]["cache"] - memory["before"]["cache"]) / memory["image"]
+        rows.append(("7. 1000 transfers of one 50 MB image: one copy, ≤ 64 KB per transfer beyond it",
+                     f"{copies:.2f} copies, {per:.1f} KiB per transfer", mark(round(copies) == 1 and per <= 64)))
+    lines = ["### Issue 4's targets\n", "| target | measured | |", "|---|---|---|"]
+    lines += [f"| {t} | {m} | {ok} |" for t, m, ok in rows]
+    return "\n".join(lines) + "\n"
+
+
 def main():
+    global SERVER_JAR, LOADTEST_JAR
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--quick", action="store_true", help="small files and counts, one repetition")
     parser.add_argument("--reps", type=int, default=None, help="repetitions per scenario (default 3, 1 with --quick)")
     parser.add_argument("--servers", default="floorflash,tftpd-hpa,dnsmasq,atftpd")
-    parser.add_argument("--only", default="", help="comma-separated scenario keys to run")
+    parser.add_argument("--only", default="", help="comma-separated scenario keys to run ('memory' for the probe)")
     args = parser.parse_args()
     if os.geteuid() != 0:
         raise SystemExit("run as root: network namespaces and cgroups need it")
@@ -253,9 +418,15 @@ def main():
     stamp = datetime.datetime.now().strftime("%Y-%m-%d-%H%M")
     outdir = WORK / f"run-{stamp}"
     outdir.mkdir(parents=True, exist_ok=True)
-    chosen = [s for s in scenarios(args.quick) if not args.only or s.key in args.only.split(",")]
+    # The run uses copies of the jars, so a build during the run cannot change what is measured.
+    SERVER_JAR = Path(shutil.copy(SERVER_JAR, outdir / "floorflash.jar"))
+    LOADTEST_JAR = Path(shutil.copy(LOADTEST_JAR, outdir / "floorflash-loadtest.jar"))
+    only = [k for k in args.only.split(",") if k]
+    chosen = [s for s in scenarios(args.quick) if not only or s.key in only]
     running = servers(root, hpa, args.servers.split(","))
     results = {}
+    memory = None
+    memory_text = ""
     started = time.time()
     try:
         for server in running:
@@ -266,15 +437,25 @@ def main():
             load(server, warmup, root, outdir, 0)
         for rep in range(1, reps + 1):
             for scenario in chosen:
+                if scenario.once and rep > 1:
+                    continue
                 order = running[rep - 1:] + running[:rep - 1]
                 for server in order:
-                    if scenario.needs_window and not server.window:
+                    if not scenario.runs_on(server):
                         continue
+                    server.restart_if_dead(f"before rep {rep} {scenario.key}")
                     r = load(server, scenario, root, outdir, rep)
                     results.setdefault((scenario.key, server.name), []).append(r)
                     print(f"[{time.time() - started:6.0f}s] rep {rep} {scenario.key:24} {server.name:10} "
                           f"{r['goodput_MBps']:8.1f} MB/s  p99 {r['completion_ms_p99'] / 1000:6.2f} s  "
-                          f"failed {r['failed']}  server CPU {r['server_cpu_s_per_GB']:.1f} s/GB", flush=True)
+                          f"failed {r['failed']}  drops {r['listener_drops']}  "
+                          f"server CPU {r['server_cpu_s_per_GB']:.1f} s/GB{'  EXITED' if r['server_exited'] else ''}",
+                          flush=True)
+        flash = next((s for s in running if s.name == "floorflash"), None)
+        if flash and (not only or "memory" in only):
+            flash.restart_if_dead("before the memory probe")
+            memory_text, memory = memory_probe(flash, root, outdir, args.quick)
+            print(memory_text, flush=True)
     finally:
         for server in running:
             server.stop()
@@ -287,14 +468,22 @@ def main():
             "load from floorflash-loadtest in the same namespace (so the simulator shares the 2 cores with the "
             "server: its own CPU is the last column). 'vs best peer' divides goodput by the best peer's in the "
             "same scenario. Windowed scenarios run only on servers that support windowsize (RFC 7440). Each server "
-            "first serves one untimed warm-up run (50 phones), so no figure includes a JIT's warm-up.\n"]
+            "first serves one untimed warm-up run (50 phones), so no figure includes a JIT's warm-up. Every run is "
+            "capped (120 s; 180 s for 1000 phones at 512; 300 s for 5000 phones): 'failed' counts transfers that "
+            "ended in an error or were still running at the cap, and goodput counts verified bytes only. "
+            "'listener drops' is the kernel's drop counter of the server's port-69 socket over the run. A server "
+            "found dead before a run is noted and started again.\n"]
+    n500, n1000, n5000 = (100, 200, 1000) if args.quick else (500, 1000, 5000)
+    body.append(targets(results, chosen, names, memory, n1000, n500, n5000))
     for scenario in chosen:
         body.append(table(results, scenario, names))
+    if memory_text:
+        body.append(memory_text)
     text = "\n".join(body)
     results_dir = REPO / "bench/results"
     results_dir.mkdir(parents=True, exist_ok=True)
     (results_dir / f"{stamp}{'-quick' if args.quick else ''}.md").write_text(text)
-    if not args.quick:
+    if not args.quick and not only:
         (results_dir / "latest.md").write_text(text)
     print(text)
 
