@@ -25,7 +25,8 @@ class GracefulStopIT {
     private static final int SIZE = 10 * 512;
     private static final Map<String, Object> SLOW_TIMERS = Map.of(
             "floorflash.transfer.retransmit.initial-timeout", "60 s",
-            "floorflash.transfer.retransmit.max-timeout", "60 s");
+            "floorflash.transfer.retransmit.max-timeout", "60 s",
+            "floorflash.transfer.retransmit.adaptive", false);
 
     @TempDir
     Path root;

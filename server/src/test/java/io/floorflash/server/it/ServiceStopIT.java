@@ -109,7 +109,7 @@ class ServiceStopIT {
                   audit.file = "%s"
                   shutdown.drain-time = %d ms
                   # The client here acknowledges when the test says: nothing is resent in the meantime.
-                  transfer.retransmit { initial-timeout = 60 s, max-timeout = 60 s }
+                  transfer.retransmit { initial-timeout = 60 s, max-timeout = 60 s, adaptive = false }
                 }
                 """.formatted(work.resolve("firmware"), work.resolve("log/audit.jsonl"), drainTime.toMillis()),
                 StandardCharsets.UTF_8);
