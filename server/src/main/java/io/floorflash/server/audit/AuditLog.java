@@ -1,5 +1,6 @@
 package io.floorflash.server.audit;
 
+import io.floorflash.server.http.JsonWriter;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
@@ -50,16 +51,16 @@ public final class AuditLog implements TransferListener {
     static String line(TransferSummary s, Instant at) {
         StringBuilder out = new StringBuilder(320);
         out.append("{\"ts\":");
-        JsonText.quote(out, TIMESTAMP.format(at));
+        JsonWriter.quoteAscii(out, TIMESTAMP.format(at));
         out.append(",\"client\":");
-        JsonText.quote(out, s.id().client().getAddress().getHostAddress());
+        JsonWriter.quoteAscii(out, s.id().client().getAddress().getHostAddress());
         out.append(",\"port\":").append(s.id().client().getPort());
         out.append(",\"file\":");
-        JsonText.quote(out, s.id().file());
+        JsonWriter.quoteAscii(out, s.id().file());
         out.append(",\"sha256\":");
-        JsonText.quote(out, s.sha256());
+        JsonWriter.quoteAscii(out, s.sha256());
         out.append(",\"outcome\":");
-        JsonText.quote(out, s.outcome().label());
+        JsonWriter.quoteAscii(out, s.outcome().label());
         out.append(",\"bytes\":").append(s.bytes());
         out.append(",\"size\":").append(s.size());
         out.append(",\"ms\":").append(TimeUnit.NANOSECONDS.toMillis(s.durationNanos()));
@@ -68,7 +69,7 @@ public final class AuditLog implements TransferListener {
         out.append(",\"retransmits\":").append(s.retransmits());
         if (s.outcome() != TransferOutcome.COMPLETED) {
             out.append(",\"reason\":");
-            JsonText.quote(out, s.detail());
+            JsonWriter.quoteAscii(out, s.detail());
         }
         return out.append('}').toString();
     }

@@ -93,8 +93,21 @@ public final class JsonWriter {
         needsComma[depth] = true;
     }
 
-    /** Appends {@code value} as a quoted, escaped JSON string. */
+    /** Appends {@code value} as a quoted, escaped JSON string (UTF-8 text: non-ASCII characters stay as they are). */
     public static void quote(StringBuilder out, String value) {
+        quote(out, value, false);
+    }
+
+    /**
+     * Appends {@code value} as a quoted JSON string that is plain ASCII: every character outside printable ASCII is a
+     * JSON backslash-u escape, so a line stays one readable line whatever charset it is read with (the audit log).
+     */
+    public static StringBuilder quoteAscii(StringBuilder out, String value) {
+        quote(out, value, true);
+        return out;
+    }
+
+    private static void quote(StringBuilder out, String value, boolean asciiOnly) {
         out.append('"');
         int length = value.length();
         for (int i = 0; i < length; i++) {
@@ -130,7 +143,7 @@ public final class JsonWriter {
                     unicodeEscape(out, c);
                     break;
                 default:
-                    if (c < 0x20) {
+                    if (c < 0x20 || asciiOnly && c > 0x7E) {
                         unicodeEscape(out, c);
                     } else if (Character.isHighSurrogate(c) && i + 1 < length && Character.isLowSurrogate(value.charAt(i + 1))) {
                         out.append(c).append(value.charAt(++i));
