@@ -35,7 +35,11 @@ final class ResponsePacer extends ChannelDuplexHandler {
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        awaitRequest(ctx);
+        // An accepted connection is active already when its pipeline is built: handlerAdded has asked for the first
+        // request. A second read() now would let the flow control hand on two requests at once.
+        if (!awaitingRequest) {
+            awaitRequest(ctx);
+        }
         ctx.fireChannelActive();
     }
 
