@@ -5,6 +5,10 @@ import static org.awaitility.Awaitility.await;
 
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
@@ -43,6 +47,10 @@ class GracefulStopIT {
             CompletableFuture<Void> stop = CompletableFuture.runAsync(() -> server.server().stop(Duration.ofSeconds(30)));
 
             await("readiness false").atMost(REPLY).until(() -> !server.server().accepting());
+            // The HTTP side stays up through the drain and says so.
+            String http = "http://127.0.0.1:" + server.server().httpAddress().orElseThrow().getPort();
+            assertThat(status(http + "/readyz")).isEqualTo(503);
+            assertThat(status(http + "/healthz")).isEqualTo(200);
             late.send(server.port(), RawPeer.request(RawPeer.RRQ, "slow.bin", "octet"));
             RawPeer.Reply refusal = late.expectReply(REPLY);
             assertThat(refusal.opcode()).as("%s", refusal).isEqualTo(RawPeer.ERROR);
@@ -93,5 +101,10 @@ class GracefulStopIT {
             assertThat(summary.bytes()).isEqualTo(512);
             assertThat(phone.receive(Duration.ofMillis(200))).as("the ERROR is sent once").isEmpty();
         }
+    }
+
+    private static int status(String url) throws Exception {
+        return HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url)).timeout(REPLY).build(),
+                HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 }
