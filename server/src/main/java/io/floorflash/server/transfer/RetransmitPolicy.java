@@ -32,12 +32,17 @@ public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos,
         return minNanos < initialNanos;
     }
 
-    /** The first wait for a transfer whose round trips {@code rtt} has measured. */
+    /**
+     * The first wait for a transfer whose round trips {@code rtt} has measured: its timeout kept within
+     * {@code [minNanos, initialNanos]}, then grown by the backoff for each timeout since the last sample (at most
+     * {@code maxNanos}).
+     */
     public long firstWaitNanos(RoundTripEstimator rtt) {
         if (!adaptive() || !rtt.hasSample()) {
             return initialNanos;
         }
-        return Math.max(minNanos, Math.min(initialNanos, rtt.timeoutNanos()));
+        double measured = Math.max(minNanos, Math.min(initialNanos, rtt.timeoutNanos()));
+        return (long) Math.min(maxNanos, measured * Math.pow(backoff, rtt.backoffs()));
     }
 
     /**
@@ -58,6 +63,19 @@ public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos,
      * fresh send), with {@code random} in [0, 1) spreading it by the jitter.
      */
     public long delayNanos(int attempt, double random) {
+        return delayNanos(attempt, random, initialNanos);
+    }
+
+    /**
+     * The wait before the next (re)send of a transfer whose round trips {@code rtt} measures, after {@code attempt}
+     * retransmissions of the same packet. Once a round trip is measured (adaptive policies only), the estimator's
+     * backoff already counts those timeouts and keeps counting across packets until the next sample; before, the
+     * wait grows from the initial timeout by the attempt.
+     */
+    public long waitNanos(int attempt, double random, RoundTripEstimator rtt) {
+        if (adaptive() && rtt.hasSample()) {
+            return delayNanos(0, random, firstWaitNanos(rtt));
+        }
         return delayNanos(attempt, random, initialNanos);
     }
 

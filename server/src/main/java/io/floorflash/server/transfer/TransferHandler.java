@@ -208,8 +208,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
      */
     private void arm() {
         long now = now();
-        retransmitAt = now + policy.delayNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble(),
-                policy.firstWaitNanos(rtt));
+        retransmitAt = now + policy.waitNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble(), rtt);
         long firesAt = retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt;
         if (timer == null || timerFiresAt - firesAt > 0) {
             cancelTimer();
@@ -241,6 +240,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         if (log.isDebugEnabled()) {
             log.debug("{} timeout, retransmission {}", id, transfer.retries() + 1);
         }
+        rtt.backOff();
         apply(transfer.onTimeout());
     }
 

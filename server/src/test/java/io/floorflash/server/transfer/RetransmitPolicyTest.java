@@ -177,6 +177,28 @@ class RetransmitPolicyTest {
     }
 
     @Test
+    void aBackedOffTimerIsKeptAcrossPacketsUntilTheNextSample() {
+        RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
+                true, Duration.ofMillis(50));
+        RetransmitPolicy policy = RetransmitPolicy.of(adaptive, 0);
+        RoundTripEstimator rtt = new RoundTripEstimator();
+        rtt.sample(2 * MS);
+
+        assertThat(policy.waitNanos(0, 0.5, rtt)).isEqualTo(50 * MS);
+        rtt.backOff();
+        assertThat(policy.waitNanos(1, 0.5, rtt)).as("the resend: once the backoff, not twice").isEqualTo(100 * MS);
+        assertThat(policy.waitNanos(0, 0.5, rtt)).as("the next packet keeps the backed-off wait").isEqualTo(100 * MS);
+        for (int i = 0; i < 10; i++) {
+            rtt.backOff();
+        }
+        assertThat(policy.waitNanos(0, 0.5, rtt)).as("bounded by the maximum").isEqualTo(5 * SECOND);
+        rtt.sample(2 * MS);
+        assertThat(policy.waitNanos(0, 0.5, rtt)).as("a sample ends the backoff").isEqualTo(50 * MS);
+        assertThat(policy.waitNanos(2, 0.5, new RoundTripEstimator())).as("no sample: by the attempt")
+                .isEqualTo(4 * SECOND);
+    }
+
+    @Test
     void aNegotiatedTimeoutIsNeverAdapted() {
         RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
                 true, Duration.ofMillis(50));

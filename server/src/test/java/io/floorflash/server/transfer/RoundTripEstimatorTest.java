@@ -55,4 +55,18 @@ class RoundTripEstimatorTest {
 
         assertThat(rtt.timeoutNanos()).isZero();
     }
+
+    @Test
+    void timeoutsCountUntilTheNextSample() {
+        RoundTripEstimator rtt = new RoundTripEstimator();
+        rtt.backOff();
+        rtt.backOff();
+        assertThat(rtt.backoffs()).isEqualTo(2);
+        for (int i = 0; i < 30; i++) {
+            rtt.backOff();
+        }
+        assertThat(rtt.backoffs()).isEqualTo(16);
+        rtt.sample(1_000);
+        assertThat(rtt.backoffs()).isZero();
+    }
 }

@@ -657,7 +657,7 @@ class TransferHandlerTest {
     void anAdaptiveTimerResendsAfterTheMeasuredRoundTripNotTheInitialSecond() {
         // Adaptive between 50 ms and 1 s, no jitter: after round trips of 10 ms the first wait is the 50 ms floor.
         RetransmitPolicy adaptive = new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 3, MILLISECONDS.toNanos(50));
-        start(TestImages.pattern(512 * 5), TransferOptions.RFC1350, adaptive, HOUR);
+        start(TestImages.pattern(512 * 7), TransferOptions.RFC1350, adaptive, HOUR);
         expectData(1);
         for (int block = 1; block <= 3; block++) {
             advanceMillis(10);
@@ -677,10 +677,35 @@ class TransferHandlerTest {
         advanceMillis(150);
         ack(4);
         expectData(5);
+        // The backed-off wait (two timeouts: 200 ms) is kept for the next block until a sample comes (RFC 6298 5.7).
+        advanceMillis(10);
+        ack(5);
+        expectData(6);
+        // Block 5 went out once: its ACK after 10 ms is a sample, and the wait is back at the 50 ms floor.
         advanceMillis(49);
         expectNothingSent();
         advanceMillis(1);
-        expectData(5);
+        expectData(6);
+    }
+
+    @Test
+    void aBackedOffTimerStaysBackedOffForTheNextBlockUntilASample() {
+        RetransmitPolicy adaptive = new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 3, MILLISECONDS.toNanos(50));
+        start(TestImages.pattern(512 * 5), TransferOptions.RFC1350, adaptive, HOUR);
+        expectData(1);
+        advanceMillis(10);
+        ack(1);
+        expectData(2);
+        advanceMillis(50);
+        expectData(2);
+        advanceMillis(20);
+        ack(2);
+        expectData(3);
+
+        advanceMillis(99);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(3);
     }
 
     @Test
