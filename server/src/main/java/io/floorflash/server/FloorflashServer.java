@@ -67,8 +67,6 @@ public final class FloorflashServer implements AutoCloseable {
     private final TransferLauncher launcher;
     private final DrainTally tally;
     private final Channel listener;
-    /** False until the listener is bound and again from the first moment of a drain: the server's readiness. */
-    private final AtomicBoolean accepting;
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
     private final OperatorHttpServer http;
@@ -77,7 +75,7 @@ public final class FloorflashServer implements AutoCloseable {
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
                              ActiveTransfers active, TransferLauncher launcher, DrainTally tally, Channel listener,
-                             AtomicBoolean accepting, OperatorHttpServer http, FloorflashMetrics metrics) {
+                             OperatorHttpServer http, FloorflashMetrics metrics) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
@@ -86,7 +84,6 @@ public final class FloorflashServer implements AutoCloseable {
         this.launcher = launcher;
         this.tally = tally;
         this.listener = listener;
-        this.accepting = accepting;
         this.http = http;
         this.metrics = metrics;
     }
@@ -157,7 +154,6 @@ public final class FloorflashServer implements AutoCloseable {
             }
             throw new ServerStartException(bindFailure(bindAddress, e), e);
         }
-        AtomicBoolean accepting = new AtomicBoolean();
         OperatorHttpServer http = null;
         if (floor != null) {
             try {
@@ -165,7 +161,7 @@ public final class FloorflashServer implements AutoCloseable {
                 metrics.bindStore(store);
                 metrics.bindDownloads(firmware);
                 http = OperatorHttpServer.start(settings.http(), transport,
-                        httpRoutes(floor, metrics, firmware, () -> accepting.get() && listener.isActive()));
+                        httpRoutes(floor, metrics, firmware, () -> launcher.accepting() && listener.isActive()));
             } catch (RuntimeException e) {
                 listener.close().syncUninterruptibly();
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -176,8 +172,7 @@ public final class FloorflashServer implements AutoCloseable {
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
         FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, launcher, tally, listener,
-                accepting, http, metrics);
-        accepting.set(true);
+                http, metrics);
         log.info("floorflash listening on udp {} ({}), serving {}", server.describeAddress(), transport.name().toLowerCase(java.util.Locale.ROOT),
                 settings.firmware().root());
         if (http != null) {
@@ -234,7 +229,7 @@ public final class FloorflashServer implements AutoCloseable {
 
     /** Whether new requests are taken on: the listener is bound and no drain has begun ({@code /readyz} is 200 while so). */
     public boolean accepting() {
-        return accepting.get() && listener.isActive();
+        return launcher.accepting() && listener.isActive();
     }
 
     /** Where the operator HTTP side listens, when it runs. */
@@ -277,7 +272,6 @@ public final class FloorflashServer implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        accepting.set(false);
         launcher.stopAccepting();
         tally.begin();
         int running = active.size();

@@ -80,7 +80,7 @@ public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos,
     }
 
     /** {@link #delayNanos(int, double)} growing from {@code firstWaitNanos} (see {@link #firstWaitNanos}). */
-    public long delayNanos(int attempt, double random, long firstWaitNanos) {
+    private long delayNanos(int attempt, double random, long firstWaitNanos) {
         double base = firstWaitNanos * Math.pow(backoff, attempt);
         double bounded = Math.min(base, maxNanos);
         double spread = 1.0 + jitter * (2 * random - 1);

@@ -209,11 +209,16 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     private void arm() {
         long now = now();
         retransmitAt = now + policy.waitNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble(), rtt);
-        long firesAt = retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt;
+        long firesAt = firesAt();
         if (timer == null || timerFiresAt - firesAt > 0) {
             cancelTimer();
             schedule(Math.max(0, firesAt - now));
         }
+    }
+
+    /** The retransmission time, or the deadline when that comes first. */
+    private long firesAt() {
+        return retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt;
     }
 
     private void schedule(long delay) {
@@ -234,7 +239,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
             return;
         }
         if (now - retransmitAt < 0) {
-            schedule((retransmitAt - deadlineAt < 0 ? retransmitAt : deadlineAt) - now);
+            schedule(firesAt() - now);
             return;
         }
         if (log.isDebugEnabled()) {

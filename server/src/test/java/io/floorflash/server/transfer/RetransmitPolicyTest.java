@@ -172,8 +172,9 @@ class RetransmitPolicyTest {
         assertThat(policy.firstWaitNanos(slow)).as("100 ms + 4 * 50 ms").isEqualTo(300 * MS);
         slow.sample(5 * SECOND);
         assertThat(policy.firstWaitNanos(slow)).as("bounded by the initial wait").isEqualTo(SECOND);
-        assertThat(policy.delayNanos(2, 0.5, policy.firstWaitNanos(rtt))).as("backoff from the adaptive wait")
-                .isEqualTo(200 * MS);
+        rtt.backOff();
+        rtt.backOff();
+        assertThat(policy.waitNanos(2, 0.5, rtt)).as("two backoffs from the adaptive wait").isEqualTo(200 * MS);
     }
 
     @Test
