@@ -72,7 +72,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8);
             path = uri.path();
         } catch (IllegalArgumentException e) {
-            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "malformed URI");
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "malformed URI: " + e.getMessage());
             return;
         }
         HttpRoute route = routes.find(path);

@@ -6,6 +6,7 @@ import io.floorflash.config.FirmwareSettings;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.pipeline.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;
@@ -29,7 +30,6 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
@@ -40,7 +40,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link FirmwareRoute} behind the HTTP codec, aggregator and chunked writer in an {@link EmbeddedChannel}, asked by
+ * {@link FirmwareRoute} behind the operator HTTP side's own pipeline ({@link OperatorHttpServer#configure}: codec,
+ * aggregator, response pacer, chunked writer, router) in an {@link EmbeddedChannel}, asked by
  * Netty's HTTP client codec in another one. The store loads on the calling thread; the answer is written from the
  * channel's loop, so each exchange runs its pending tasks.
  */
@@ -256,7 +257,8 @@ class FirmwareRouteTest {
         FullHttpResponse response = exchange(get("/firmware/snom%2.bin"));
         try {
             assertThat(response.status()).isEqualTo(HttpResponseStatus.BAD_REQUEST);
-            assertThat(text(response)).contains("two hex digits");
+            assertThat(text(response)).as("the router refuses it before the route").startsWith("malformed URI: ")
+                    .contains("snom%2.bin");
         } finally {
             response.release();
         }
@@ -337,7 +339,11 @@ class FirmwareRouteTest {
 
     private EmbeddedChannel serverChannel(boolean chunkedWriter) {
         EmbeddedChannel channel = new EmbeddedChannel();
-        TestRouter.install(channel.pipeline(), new TestRouter(Map.of(), Map.of(FirmwareRoute.PREFIX, route)), chunkedWriter);
+        OperatorHttpServer.configure(channel.pipeline(),
+                new HttpRouter(HttpRoutes.builder().prefix(FirmwareRoute.PREFIX, route).build()), 64 * 1024, 60);
+        if (!chunkedWriter) {
+            channel.pipeline().remove(PipelineNames.HTTP_CHUNKED);
+        }
         return channel;
     }
 

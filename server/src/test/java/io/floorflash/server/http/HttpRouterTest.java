@@ -113,7 +113,7 @@ class HttpRouterTest {
 
     @Test
     void aBadPercentEscapeGets400() {
-        assertThat(exchange("GET /%zz HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 Bad Request\r\n").endsWith("malformed URI\n");
+        assertThat(exchange("GET /%zz HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 400 Bad Request\r\n").contains("\r\n\r\nmalformed URI: ").contains("%zz");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
 
