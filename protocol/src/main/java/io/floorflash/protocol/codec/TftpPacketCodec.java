@@ -30,7 +30,8 @@ public final class TftpPacketCodec {
     private static final int MAX_MODE_LENGTH = 32;
     /** Longest ERROR message kept; longer ones are cut. */
     private static final int MAX_ERROR_MESSAGE_LENGTH = 512;
-    private static final int HEADER_LENGTH = 4;
+    /** Opcode and block (or error code): the first four bytes of DATA, ACK and ERROR. */
+    public static final int HEADER_LENGTH = 4;
 
     private TftpPacketCodec() {
     }
@@ -112,6 +113,15 @@ public final class TftpPacketCodec {
     /** Writes the 4-byte DATA header for wire block {@code block}. */
     public static void encodeDataHeader(int block, ByteBuf out) {
         out.writeShort(Opcode.DATA.code()).writeShort(BlockNumbers.check(block));
+    }
+
+    /**
+     * Writes a whole DATA datagram for wire block {@code block}: the header, then a copy of {@code payload}'s readable
+     * bytes, leaving {@code payload}'s indices and reference count alone.
+     */
+    public static void encodeData(int block, ByteBuf payload, ByteBuf out) {
+        encodeDataHeader(block, out);
+        out.writeBytes(payload, payload.readerIndex(), payload.readableBytes());
     }
 
     private static void requireHeader(Opcode opcode, int length) {
