@@ -34,7 +34,7 @@ class SettingsLoaderTest {
         assertThat(tftp.address()).isEqualTo(InetAddress.getByName("0.0.0.0"));
         assertThat(tftp.port()).isEqualTo(69);
         assertThat(tftp.transport()).isEqualTo(TransportKind.AUTO);
-        assertThat(tftp.eventLoopThreads()).isZero();
+        assertThat(tftp.eventLoopThreads()).isEqualTo(1);
         assertThat(tftp.receiveBuffer()).isEqualTo(4 * 1024 * 1024);
 
         TransferSettings transfer = settings.transfer();
