@@ -60,9 +60,11 @@ class FloorPageIT {
             assertThat(text(chromium, ".tile[data-addr='127.3.1.1'] .name")).isEqualTo("reception");
 
             refusedRequest(server.localAddress(), "127.3.0.250", HOSTILE);
-            // 50 new phones a second, so the page sees them loading for a few seconds whatever the machine's speed.
+            // 50 new phones a second, each losing 5% of what it receives, so that every transfer waits out several of the
+            // server's retransmission timers (50 ms at least): the page sees phones loading for a few seconds, bound by
+            // timers rather than by how fast this machine moves bytes (a 256 KiB image takes milliseconds without loss).
             LoadScenario scenario = new LoadScenario(server.localAddress(), FILE, ExpectedContent.ofBytes(firmware), PHONES,
-                    PHONES, 50, Fixtures.options("blksize", "1468", "windowsize", "4"), Duration.ofSeconds(1), 10, 0, 0, 1,
+                    PHONES, 50, Fixtures.options("blksize", "1468", "windowsize", "4"), Duration.ofSeconds(1), 10, 0.05, 0, 1,
                     Duration.ofSeconds(120), 1, InetAddress.getByName("127.3.0.1"));
             ByteArrayOutputStream progress = new ByteArrayOutputStream();
             CompletableFuture<LoadReport> run = CompletableFuture.supplyAsync(() -> {
