@@ -102,7 +102,8 @@ public final class SettingsLoader {
                         TransferSettings.RolloverSetting.ZERO),
                 intIn("transfer.max-active-transfers", 1, 1_000_000, 1),
                 durationIn("transfer.deadline", Duration.ofSeconds(1), Duration.ofDays(1)),
-                retransmit);
+                retransmit,
+                read("transfer.udp-gso", config::getBoolean, false));
         FirmwareSettings firmware = new FirmwareSettings(
                 read("firmware.root", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
                 bytesIn("firmware.cache-max-bytes", 1, Long.MAX_VALUE, 1),

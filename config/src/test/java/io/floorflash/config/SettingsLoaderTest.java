@@ -43,6 +43,7 @@ class SettingsLoaderTest {
         assertThat(transfer.maxWindowSize()).isEqualTo(64);
         assertThat(transfer.rollover()).isEqualTo(RolloverSetting.ZERO);
         assertThat(transfer.maxActiveTransfers()).isEqualTo(20_000);
+        assertThat(transfer.udpGso()).isTrue();
         assertThat(transfer.deadline()).isEqualTo(Duration.ofMinutes(30));
 
         RetransmitSettings retransmit = transfer.retransmit();

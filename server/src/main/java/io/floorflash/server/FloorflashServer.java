@@ -18,6 +18,7 @@ import io.floorflash.server.pipeline.ActiveTransfers;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferLog;
 import io.netty.bootstrap.Bootstrap;
@@ -160,6 +161,7 @@ public final class FloorflashServer implements AutoCloseable {
                 FirmwareRoute firmware = new FirmwareRoute(store);
                 metrics.bindStore(store);
                 metrics.bindDownloads(firmware);
+                metrics.bindSegmentOffload(launcher.segmentOffload());
                 http = OperatorHttpServer.start(settings.http(), transport,
                         httpRoutes(floor, metrics, firmware, () -> launcher.accepting() && listener.isActive()));
             } catch (RuntimeException e) {
@@ -240,6 +242,11 @@ public final class FloorflashServer implements AutoCloseable {
     /** The floor page's address ({@code http://127.0.0.1:8069/}), when the HTTP side runs. */
     public Optional<String> pageUrl() {
         return Optional.ofNullable(http).map(OperatorHttpServer::url);
+    }
+
+    /** UDP GSO for windows: whether it is on, and the sends made with it. */
+    public SegmentOffload segmentOffload() {
+        return launcher.segmentOffload();
     }
 
     /** Transfers running now. */

@@ -31,6 +31,11 @@ public enum Transport {
         public Class<? extends ServerSocketChannel> serverSocketChannel() {
             return EpollServerSocketChannel.class;
         }
+
+        @Override
+        public boolean segmentOffload() {
+            return io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+        }
     },
     NIO {
         @Override
@@ -47,6 +52,11 @@ public enum Transport {
         public Class<? extends ServerSocketChannel> serverSocketChannel() {
             return NioServerSocketChannel.class;
         }
+
+        @Override
+        public boolean segmentOffload() {
+            return false;
+        }
     };
 
     private static final Logger log = LoggerFactory.getLogger(Transport.class);
@@ -57,6 +67,9 @@ public enum Transport {
 
     /** The TCP listening channel of the operator HTTP side. */
     public abstract Class<? extends ServerSocketChannel> serverSocketChannel();
+
+    /** Whether its datagram channels can send UDP GSO ({@code SegmentedDatagramPacket}): epoll on a kernel with UDP_SEGMENT. */
+    public abstract boolean segmentOffload();
 
     /**
      * The transport for {@code kind}: AUTO takes epoll when its native library loads and says why not otherwise.

@@ -3,6 +3,7 @@ package io.floorflash.server.metrics;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -167,6 +168,15 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     }
 
     /** Reads the HTTP downloads at each scrape. */
+    /** Whether windows go out as UDP GSO sends, and how many have. */
+    public void bindSegmentOffload(SegmentOffload offload) {
+        Gauge.builder("floorflash.udp.gso.enabled", offload, o -> o.enabled() ? 1 : 0)
+                .description("1 while windows go out as UDP GSO sends, 0 when off or refused by the kernel")
+                .strongReference(true).register(registry);
+        FunctionCounter.builder("floorflash.udp.gso.sends", offload, SegmentOffload::sends)
+                .description("Windows (or parts of windows) sent as one UDP GSO send").register(registry);
+    }
+
     public void bindDownloads(DownloadStats downloads) {
         Gauge.builder("floorflash.http.downloads.active", downloads, DownloadStats::activeDownloads)
                 .description("Firmware downloads over HTTP being sent now").strongReference(true).register(registry);

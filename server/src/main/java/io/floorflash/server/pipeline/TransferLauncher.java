@@ -16,6 +16,7 @@ import io.floorflash.server.firmware.FirmwareImage;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.ReadTransfer;
 import io.floorflash.server.transfer.RetransmitPolicy;
+import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferHandler;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
@@ -69,6 +70,8 @@ public final class TransferLauncher {
     private final Rollover rollover;
     private final OptionLimits ipv4Limits;
     private final OptionLimits ipv6Limits;
+    /** UDP GSO for windows, shared by every transfer: one refusal by the kernel turns it off for all. */
+    private final SegmentOffload offload;
     /** Transfers begun and not yet finished, by their reservation token: how to cancel each from any thread. */
     private final Map<Object, Consumer<ErrorPacket>> running = new ConcurrentHashMap<>();
     private volatile boolean accepting = true;
@@ -84,6 +87,10 @@ public final class TransferLauncher {
         this.rollover = rolloverOf(settings.rollover());
         this.ipv4Limits = new OptionLimits(settings.maxBlockSize(), settings.maxWindowSize());
         this.ipv6Limits = new OptionLimits(settings.maxBlockSizeIpv6(), settings.maxWindowSize());
+        this.offload = SegmentOffload.of(settings.udpGso() && transport.segmentOffload());
+        if (settings.udpGso() && transport == Transport.EPOLL && !offload.enabled()) {
+            log.info("UDP GSO is not available on this kernel; windows go out as separate datagrams");
+        }
     }
 
     /**
@@ -162,7 +169,8 @@ public final class TransferLauncher {
             }
         };
         TransferHandler handler = new TransferHandler(id, image, transfer,
-                RetransmitPolicy.of(settings.retransmit(), options.timeoutSeconds()), settings.deadline().toNanos(), release);
+                RetransmitPolicy.of(settings.retransmit(), options.timeoutSeconds()), settings.deadline().toNanos(), release,
+                offload);
         Bootstrap bootstrap = new Bootstrap()
                 .group(loop)
                 .channel(transport.datagramChannel())
@@ -200,6 +208,11 @@ public final class TransferLauncher {
     /** From now on every new request is refused with {@link #SHUTTING_DOWN}; running transfers go on. */
     public void stopAccepting() {
         accepting = false;
+    }
+
+    /** UDP GSO for windows, as every transfer of this launcher uses it. */
+    public SegmentOffload segmentOffload() {
+        return offload;
     }
 
     /** Whether new requests are taken on (until {@link #stopAccepting}). */

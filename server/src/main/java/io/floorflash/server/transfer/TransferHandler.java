@@ -6,8 +6,11 @@ import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.codec.MalformedDatagram;
+import io.floorflash.protocol.codec.TftpPacketCodec;
 import io.floorflash.server.firmware.FirmwareImage;
+import io.netty.buffer.ByteBuf;
 import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.util.ReferenceCountUtil;
@@ -32,6 +35,12 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     private final RetransmitPolicy policy;
     private final long deadlineNanos;
     private final TransferListener listener;
+    private final SegmentOffload offload;
+    private final ChannelFutureListener segmentedSendDone = future -> {
+        if (!future.isSuccess()) {
+            segmentedSendFailed(future.cause());
+        }
+    };
 
     private ChannelHandlerContext ctx;
     private boolean began;
@@ -54,15 +63,17 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     /**
      * @param deadlineNanos how long the whole transfer may take
      * @param listener      told once when the transfer ends
+     * @param offload       whether a window goes out as one UDP GSO send
      */
     public TransferHandler(TransferId id, FirmwareImage image, ReadTransfer transfer, RetransmitPolicy policy,
-                           long deadlineNanos, TransferListener listener) {
+                           long deadlineNanos, TransferListener listener, SegmentOffload offload) {
         this.id = id;
         this.image = image;
         this.transfer = transfer;
         this.policy = policy;
         this.deadlineNanos = deadlineNanos;
         this.listener = listener;
+        this.offload = offload;
     }
 
     @Override
@@ -172,9 +183,15 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         publish();
         if (step instanceof Step.SendBlocks) {
             Step.SendBlocks blocks = (Step.SendBlocks) step;
-            for (long index = blocks.first(); index <= blocks.last(); index++) {
-                Data data = new Data(transfer.wireBlock(index), image.block(transfer.offsetOf(index), transfer.lengthOf(index)));
-                ctx.write(data, ctx.voidPromise());
+            int segment = TftpPacketCodec.HEADER_LENGTH + transfer.options().blockSize();
+            int perSend = blocks.count() > 1 ? offload.segmentsPerSend(segment) : 1;
+            for (long first = blocks.first(); first <= blocks.last(); first += perSend) {
+                long last = Math.min(blocks.last(), first + perSend - 1);
+                if (last > first) {
+                    sendSegmented(first, last, segment);
+                } else {
+                    ctx.write(new Data(transfer.wireBlock(first), payload(first)), ctx.voidPromise());
+                }
             }
             ctx.flush();
             sent();
@@ -193,6 +210,28 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
             }
             end(abort.outcome());
         }
+    }
+
+    /** Blocks {@code first} to {@code last} (the last may be short) in one buffer, one UDP GSO send. */
+    private void sendSegmented(long first, long last, int segment) {
+        int bytes = (int) (last - first) * segment + TftpPacketCodec.HEADER_LENGTH + transfer.lengthOf(last);
+        ByteBuf datagrams = ctx.alloc().directBuffer(bytes, bytes);
+        for (long index = first; index <= last; index++) {
+            TftpPacketCodec.encodeData(transfer.wireBlock(index), payload(index), datagrams);
+        }
+        ctx.write(offload.packet(datagrams, segment, id.client())).addListener(segmentedSendDone);
+    }
+
+    private void segmentedSendFailed(Throwable cause) {
+        // The timer resends the window; after a refusal of GSO itself, as separate datagrams.
+        if (!offload.sendFailed(cause)) {
+            log.debug("{} segmented send failed: {}", id, String.valueOf(cause));
+        }
+    }
+
+    /** The image's bytes of absolute block {@code index}, a view for this send. */
+    private ByteBuf payload(long index) {
+        return image.block(transfer.offsetOf(index), transfer.lengthOf(index));
     }
 
     /** Packets went out: start timing the round trip (fresh ones only) and arm the timer. */

@@ -2,6 +2,7 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Path;
@@ -16,6 +17,7 @@ import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.params.provider.ValueSource;
 
 /**
  * Options (RFC 2347-2349, 7440) with the clients that send them. The server may agree to 65464-byte blocks here, so
@@ -75,17 +77,31 @@ class OptionNegotiationIT {
         assertThat(server.awaitSummaryOf(IMAGE).outcome()).isEqualTo(TransferOutcome.COMPLETED);
     }
 
-    @Test
-    void atftpTransfersInWindowsOfEight(@TempDir Path downloads) {
+    /**
+     * Windows go out as UDP GSO sends (epoll, {@code floorflash.transfer.udp-gso} on by default): the kernel cuts them
+     * into the datagrams atftp receives. At 8192 one send carries 7 blocks (65,000 bytes at most), so each window of
+     * 8 is a send of 7 and a plain datagram.
+     */
+    @ParameterizedTest(name = "blksize {0}")
+    @ValueSource(ints = {1468, 8192})
+    void atftpTransfersInWindowsOfEightSentWithSegmentationOffload(int blockSize, @TempDir Path downloads) {
         Path out = downloads.resolve(IMAGE);
+        SegmentOffload offload = server.server().segmentOffload();
+        assertThat(offload.enabled()).as("UDP GSO on this kernel (epoll)").isTrue();
+        long sendsBefore = offload.sends();
 
-        ClientResult result = Client.atftp(server.port(), IMAGE, out, "--option", "windowsize 8", "--option", "blksize 1468");
+        ClientResult result = Client.atftp(server.port(), IMAGE, out, "--option", "windowsize 8", "--option",
+                "blksize " + blockSize);
 
         result.assertDelivered(root.resolve(IMAGE), out);
         TransferSummary summary = server.awaitSummaryOf(IMAGE);
         assertThat(summary.outcome()).isEqualTo(TransferOutcome.COMPLETED);
         assertThat(summary.windowSize()).isEqualTo(8);
-        assertThat(summary.blockSize()).isEqualTo(1468);
+        assertThat(summary.blockSize()).isEqualTo(blockSize);
+        long windows = (SIZE / blockSize + 1 + 7) / 8;
+        assertThat(offload.sends() - sendsBefore).as("segmented sends, about one per window of %d", windows)
+                .isBetween(windows - 1, windows + summary.retransmits());
+        assertThat(offload.enabled()).isTrue();
     }
 
     @Test

@@ -7,10 +7,12 @@ import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferProgress;
 import io.floorflash.server.transfer.TransferSummary;
+import io.netty.buffer.Unpooled;
 import io.prometheus.metrics.expositionformats.PrometheusTextFormatWriter;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
@@ -146,6 +148,20 @@ class FloorflashMetricsTest {
         Exposition e = scrape();
         assertThat(e.value("floorflash_http_downloads_active")).isEqualTo(2.0);
         assertThat(e.value("floorflash_http_sent_bytes_total")).isEqualTo(123_456.0);
+    }
+
+    @Test
+    void readsTheSegmentationOffloadWhenScraped() {
+        SegmentOffload offload = SegmentOffload.of(true);
+        metrics.bindSegmentOffload(offload);
+        offload.packet(Unpooled.buffer(8), 4, new InetSocketAddress("127.0.0.1", 41000)).release();
+        offload.packet(Unpooled.buffer(8), 4, new InetSocketAddress("127.0.0.1", 41000)).release();
+
+        Exposition on = scrape();
+        assertThat(on.value("floorflash_udp_gso_enabled")).isEqualTo(1.0);
+        assertThat(on.value("floorflash_udp_gso_sends_total")).isEqualTo(2.0);
+        offload.sendFailed(new UnsupportedOperationException("no UDP_SEGMENT"));
+        assertThat(scrape().value("floorflash_udp_gso_enabled")).as("refused by the kernel").isEqualTo(0.0);
     }
 
     @Test

@@ -73,7 +73,7 @@ class RequestDispatcherTest {
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT);
+                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true);
         TransferLauncher launcher = new TransferLauncher(store, settings, Transport.NIO, channel.eventLoop(), active,
                 new TransferListener() {
                     @Override

@@ -25,7 +25,11 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelOutboundHandlerAdapter;
+import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
@@ -41,6 +45,8 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
 
 // A broken timer can spin in runScheduledPendingTasks (a zero delay re-armed forever): fail instead of hanging.
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
@@ -61,6 +67,7 @@ class TransferHandlerTest {
     private byte[] content;
     private int blockSize;
     private ReadTransfer transfer;
+    private SegmentOffload offload = SegmentOffload.OFF;
 
     @AfterEach
     void releaseWhatIsLeft() {
@@ -87,7 +94,7 @@ class TransferHandlerTest {
         blockSize = options.blockSize();
         image = TestImages.of(ID.file(), bytes);
         transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
-        handler = new TransferHandler(ID, image, transfer, policy, deadlineNanos, summaries::add);
+        handler = new TransferHandler(ID, image, transfer, policy, deadlineNanos, summaries::add, offload);
         channel = EmbeddedChannel.builder().ticker(ticker).handlers(handler).build();
     }
 
@@ -122,7 +129,11 @@ class TransferHandlerTest {
 
     /** Reads the next packet, which must be DATA numbered {@code wire} carrying the image's block {@code index}. */
     private void expectData(int wire, long index) {
-        TftpPacket packet = readPacket();
+        checkData(readPacket(), wire, index);
+    }
+
+    /** {@code packet} must be DATA numbered {@code wire} carrying the image's block {@code index}; released here. */
+    private void checkData(TftpPacket packet, int wire, long index) {
         try {
             assertThat(packet).as("DATA %d (block %d) sent", wire, index).isInstanceOf(Data.class);
             Data data = (Data) packet;
@@ -143,6 +154,29 @@ class TransferHandlerTest {
 
     private void expectData(long index) {
         expectData((int) (index & 0xFFFF), index);
+    }
+
+    /**
+     * Reads the next send, which must be one UDP GSO send to the client of the DATA datagrams of absolute blocks
+     * {@code first} to {@code last}, each a full segment but the last.
+     */
+    private void expectSegmented(long first, long last) {
+        Object next = channel.readOutbound();
+        assertThat(next).as("one segmented send of blocks %d-%d", first, last).isInstanceOf(SegmentedDatagramPacket.class);
+        SegmentedDatagramPacket packet = (SegmentedDatagramPacket) next;
+        try {
+            assertThat(packet.segmentSize()).isEqualTo(4 + blockSize);
+            assertThat(packet.recipient()).isEqualTo(CLIENT);
+            ByteBuf datagrams = packet.content();
+            for (long index = first; index <= last; index++) {
+                assertThat(datagrams.isReadable()).as("block %d in the send", index).isTrue();
+                ByteBuf datagram = datagrams.readSlice(Math.min(4 + blockSize, datagrams.readableBytes()));
+                checkData(TftpPacketCodec.decode(datagram), (int) (index & 0xFFFF), index);
+            }
+            assertThat(datagrams.readableBytes()).as("bytes after block %d", last).isZero();
+        } finally {
+            packet.release();
+        }
     }
 
     /** Reads the next packet, which must not be DATA. */
@@ -726,5 +760,93 @@ class TransferHandlerTest {
         expectNothingSent();
         advanceMillis(1);
         expectData(2);
+    }
+
+    @ParameterizedTest(name = "{0} bytes")
+    @ValueSource(ints = {10 * 1468 + 7, 12 * 1468})
+    void withOffloadEachWindowGoesOutAsOneSegmentedSend(int size) {
+        offload = SegmentOffload.of(true);
+        start(TestImages.pattern(size), new TransferOptions(1468, 8, 0, Map.of("blksize", "1468", "windowsize", "8")),
+                POLICY, HOUR);
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "1468", "windowsize", "8")));
+        ack(0);
+        // 10 full blocks and 7 bytes: 8, then 3 ending short. 12 full blocks: 8, then 4 and an empty 13th (4 bytes).
+        long lastBlock = size / 1468 + 1;
+        expectSegmented(1, 8);
+        expectNothingSent();
+        ack(8);
+        expectSegmented(9, lastBlock);
+        expectNothingSent();
+        ack((int) lastBlock);
+
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(offload.sends()).isEqualTo(2);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void withOffloadALoneBlockIsAPlainDatagram() {
+        offload = SegmentOffload.of(true);
+        start(TestImages.pattern(2 * 1468 + 1), new TransferOptions(1468, 1, 0, Map.of("blksize", "1468")), POLICY, HOUR);
+        expectPacket();
+        ack(0);
+        expectData(1);
+        ack(1);
+        expectData(2);
+        ack(2);
+        expectData(3);
+        ack(3);
+
+        assertThat(offload.sends()).isZero();
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+    }
+
+    @Test
+    void withOffloadAWindowLargerThanOneSendIsSplit() {
+        offload = SegmentOffload.of(true);
+        start(TestImages.pattern(64 * 1468 + 1), new TransferOptions(1468, 64, 0, Map.of("windowsize", "64")), POLICY, HOUR);
+        expectPacket();
+        ack(0);
+        // 65,000 bytes per send at most: 44 datagrams of 1472 bytes, then the other 20.
+        expectSegmented(1, 44);
+        expectSegmented(45, 64);
+        expectNothingSent();
+        ack(64);
+        expectData(65);
+        ack(65);
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.COMPLETED);
+    }
+
+    @Test
+    void aSegmentedSendTheKernelRefusesTurnsOffloadOffAndTheTimerResendsTheWindowAsSeparateDatagrams() {
+        offload = SegmentOffload.of(true);
+        start(TestImages.pattern(10 * 512 + 7), new TransferOptions(512, 4, 0, Map.of("windowsize", "4")), POLICY, HOUR);
+        // What epoll does where the kernel has no UDP_SEGMENT: the write fails, nothing is sent.
+        channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof SegmentedDatagramPacket) {
+                    ReferenceCountUtil.release(msg);
+                    promise.setFailure(new UnsupportedOperationException("unsupported message type: SegmentedDatagramPacket"));
+                    return;
+                }
+                ctx.write(msg, promise);
+            }
+        });
+        expectPacket();
+        ack(0);
+        expectNothingSent();
+        assertThat(offload.enabled()).isFalse();
+
+        advanceMillis(1000);
+        for (int block = 1; block <= 4; block++) {
+            expectData(block);
+        }
+        expectNothingSent();
+        ack(4);
+        for (int block = 5; block <= 8; block++) {
+            expectData(block);
+        }
+        expectNothingSent();
     }
 }

@@ -1,0 +1,106 @@
+package io.floorflash.server.transfer;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Errors;
+import io.netty.channel.unix.SegmentedDatagramPacket;
+import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.LongAdder;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * UDP generic segmentation offload for windows, shared by every transfer of a server: several DATA datagrams of one
+ * window go to the kernel as one buffer and one send, and the kernel cuts them apart (Linux {@code UDP_SEGMENT}).
+ * The client receives the same datagrams. Every segment but the last must be exactly the segment size, which holds
+ * for a window: only the file's last block is short, and it ends the window.
+ *
+ * <p>Where the kernel refuses segmentation itself (EIO from a device without checksum offload, EINVAL or EMSGSIZE
+ * from an old kernel), offload is turned off for the rest of the server's life with one warning; the refused
+ * window is resent by the transfer's timer as separate datagrams. Other send failures (a full buffer, a client gone
+ * away) leave it on.
+ */
+public final class SegmentOffload {
+    private static final Logger log = LoggerFactory.getLogger(SegmentOffload.class);
+    /** Segments per send: the kernel's UDP_MAX_SEGMENTS is 64 on older kernels and 128 on newer ones. */
+    static final int MAX_SEGMENTS = 64;
+    /** Bytes per send: one UDP datagram's payload limit over IPv4 (65,507), with room to spare. */
+    static final int MAX_BYTES = 65_000;
+    private static final int EIO = 5;
+    private static final int EINVAL = 22;
+    private static final int EMSGSIZE = 90;
+    private static final int EOPNOTSUPP = 95;
+
+    /** Offload never used: NIO, tests of the plain path, or turned off in the settings. */
+    public static final SegmentOffload OFF = new SegmentOffload(false);
+
+    private volatile boolean enabled;
+    private final LongAdder sends = new LongAdder();
+
+    private SegmentOffload(boolean enabled) {
+        this.enabled = enabled;
+    }
+
+    /** Offload on when configured and the transport can do it; a new instance, so a refusal turns off only this one. */
+    public static SegmentOffload of(boolean wanted) {
+        return wanted ? new SegmentOffload(true) : OFF;
+    }
+
+    public boolean enabled() {
+        return enabled;
+    }
+
+    /** Segmented sends handed to the channels so far. */
+    public long sends() {
+        return sends.sum();
+    }
+
+    /**
+     * How many datagrams of {@code segmentSize} bytes one send may carry: 1 when offload is off or when two do not
+     * fit in one send.
+     */
+    public int segmentsPerSend(int segmentSize) {
+        if (!enabled) {
+            return 1;
+        }
+        return Math.max(1, Math.min(MAX_SEGMENTS, MAX_BYTES / segmentSize));
+    }
+
+    /** One send of {@code datagrams}, cut by the kernel every {@code segmentSize} bytes, to {@code recipient}. */
+    public DatagramPacket packet(ByteBuf datagrams, int segmentSize, InetSocketAddress recipient) {
+        sends.increment();
+        return new SegmentedDatagramPacket(datagrams, segmentSize, recipient);
+    }
+
+    /**
+     * A send of several segments failed with {@code cause}. When the kernel refused the segmentation itself,
+     * offload is turned off (once, with a warning).
+     *
+     * @return whether this failure turned it off
+     */
+    public boolean sendFailed(Throwable cause) {
+        if (!enabled || !refusesSegmentation(cause)) {
+            return false;
+        }
+        synchronized (this) {
+            if (!enabled) {
+                return false;
+            }
+            enabled = false;
+        }
+        log.warn("the kernel refused UDP GSO ({}); windows go out as separate datagrams from now on, and the ones refused"
+                + " are resent by their timers (floorflash.transfer.udp-gso = false avoids the attempt)", String.valueOf(cause));
+        return true;
+    }
+
+    static boolean refusesSegmentation(Throwable cause) {
+        if (cause instanceof UnsupportedOperationException) {
+            return true;
+        }
+        if (cause instanceof Errors.NativeIoException) {
+            int errno = Math.abs(((Errors.NativeIoException) cause).expectedErr());
+            return errno == EIO || errno == EINVAL || errno == EMSGSIZE || errno == EOPNOTSUPP;
+        }
+        return false;
+    }
+}
