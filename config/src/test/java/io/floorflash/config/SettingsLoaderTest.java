@@ -51,9 +51,9 @@ class SettingsLoaderTest {
         assertThat(retransmit.backoff()).isEqualTo(2.0);
         assertThat(retransmit.maxTimeout()).isEqualTo(Duration.ofSeconds(5));
         assertThat(retransmit.jitter()).isEqualTo(0.1);
-        assertThat(retransmit.maxRetries()).isEqualTo(10);
+        assertThat(retransmit.maxRetries()).isEqualTo(11);
         assertThat(retransmit.adaptive()).isTrue();
-        assertThat(retransmit.minTimeout()).isEqualTo(Duration.ofMillis(50));
+        assertThat(retransmit.minTimeout()).isEqualTo(Duration.ofMillis(20));
 
         FirmwareSettings firmware = settings.firmware();
         assertThat(firmware.cacheMaxBytes()).isEqualTo(1L << 30);
