@@ -167,7 +167,6 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .description("Images dropped from memory to stay under the bound or after idling").register(registry);
     }
 
-    /** Reads the HTTP downloads at each scrape. */
     /** Whether windows go out as UDP GSO sends, and how many have. */
     public void bindSegmentOffload(SegmentOffload offload) {
         Gauge.builder("floorflash.udp.gso.enabled", offload, o -> o.enabled() ? 1 : 0)
@@ -177,6 +176,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .description("Windows (or parts of windows) sent as one UDP GSO send").register(registry);
     }
 
+    /** Reads the HTTP downloads at each scrape. */
     public void bindDownloads(DownloadStats downloads) {
         Gauge.builder("floorflash.http.downloads.active", downloads, DownloadStats::activeDownloads)
                 .description("Firmware downloads over HTTP being sent now").strongReference(true).register(registry);

@@ -15,10 +15,11 @@ import org.slf4j.LoggerFactory;
  * The client receives the same datagrams. Every segment but the last must be exactly the segment size, which holds
  * for a window: only the file's last block is short, and it ends the window.
  *
- * <p>Where the kernel refuses segmentation itself (EIO from a device without checksum offload, EINVAL or EMSGSIZE
- * from an old kernel), offload is turned off for the rest of the server's life with one warning; the refused
- * window is resent by the transfer's timer as separate datagrams. Other send failures (a full buffer, a client gone
- * away) leave it on.
+ * <p>Where the kernel cannot segment at all (no {@code UDP_SEGMENT}, EIO from a device without checksum offload,
+ * EOPNOTSUPP), offload is turned off for the rest of the server's life with one warning. Where it refuses one
+ * transfer's segments (EINVAL or EMSGSIZE: a segment larger than the path's MTU, when a large blksize was allowed),
+ * that transfer alone goes on without. Either way the refused window is resent by the transfer's timer as separate
+ * datagrams. Other send failures (a full buffer, a client gone away) change nothing.
  */
 public final class SegmentOffload {
     private static final Logger log = LoggerFactory.getLogger(SegmentOffload.class);
@@ -73,34 +74,54 @@ public final class SegmentOffload {
     }
 
     /**
-     * A send of several segments failed with {@code cause}. When the kernel refused the segmentation itself,
-     * offload is turned off (once, with a warning).
+     * A send of several segments failed with {@code cause}. When the kernel cannot segment at all, offload is turned
+     * off for every transfer (once, with a warning).
      *
-     * @return whether this failure turned it off
+     * @return whether the transfer that sent it should send separate datagrams from now on: the kernel refused
+     *         segmentation, for every transfer or for this one's segments
      */
     public boolean sendFailed(Throwable cause) {
-        if (!enabled || !refusesSegmentation(cause)) {
-            return false;
+        Refusal refusal = refusal(cause);
+        if (refusal == Refusal.ALL && enabled) {
+            turnOff(cause);
         }
+        return refusal != Refusal.NONE;
+    }
+
+    private void turnOff(Throwable cause) {
         synchronized (this) {
             if (!enabled) {
-                return false;
+                return;
             }
             enabled = false;
         }
         log.warn("the kernel refused UDP GSO ({}); windows go out as separate datagrams from now on, and the ones refused"
                 + " are resent by their timers (floorflash.transfer.udp-gso = false avoids the attempt)", String.valueOf(cause));
-        return true;
     }
 
-    static boolean refusesSegmentation(Throwable cause) {
+    /** What a failed segmented send says about segmentation. */
+    enum Refusal {
+        /** Not about segmentation: a full buffer, a client gone away. */
+        NONE,
+        /** This transfer's segments (too large for the path, say). */
+        THIS_TRANSFER,
+        /** Every transfer's: the kernel or the device cannot segment. */
+        ALL
+    }
+
+    static Refusal refusal(Throwable cause) {
         if (cause instanceof UnsupportedOperationException) {
-            return true;
+            return Refusal.ALL;
         }
         if (cause instanceof Errors.NativeIoException) {
             int errno = Math.abs(((Errors.NativeIoException) cause).expectedErr());
-            return errno == EIO || errno == EINVAL || errno == EMSGSIZE || errno == EOPNOTSUPP;
+            if (errno == EIO || errno == EOPNOTSUPP) {
+                return Refusal.ALL;
+            }
+            if (errno == EINVAL || errno == EMSGSIZE) {
+                return Refusal.THIS_TRANSFER;
+            }
         }
-        return false;
+        return Refusal.NONE;
     }
 }

@@ -43,6 +43,8 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     };
 
     private ChannelHandlerContext ctx;
+    /** Whether this transfer's windows may go out as GSO sends (until the kernel refuses its segments). */
+    private boolean segmenting = true;
     private boolean began;
     private long startedAt;
     private long deadlineAt;
@@ -184,7 +186,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         if (step instanceof Step.SendBlocks) {
             Step.SendBlocks blocks = (Step.SendBlocks) step;
             int segment = TftpPacketCodec.HEADER_LENGTH + transfer.options().blockSize();
-            int perSend = blocks.count() > 1 ? offload.segmentsPerSend(segment) : 1;
+            int perSend = blocks.count() > 1 && segmenting ? offload.segmentsPerSend(segment) : 1;
             for (long first = blocks.first(); first <= blocks.last(); first += perSend) {
                 long last = Math.min(blocks.last(), first + perSend - 1);
                 if (last > first) {
@@ -223,8 +225,12 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     }
 
     private void segmentedSendFailed(Throwable cause) {
-        // The timer resends the window; after a refusal of GSO itself, as separate datagrams.
-        if (!offload.sendFailed(cause)) {
+        // The timer resends the window; after a refusal of the segmentation itself, as separate datagrams.
+        if (offload.sendFailed(cause)) {
+            segmenting = false;
+            log.debug("{} UDP GSO refused for segments of {} bytes, separate datagrams from now on: {}", id,
+                    TftpPacketCodec.HEADER_LENGTH + transfer.options().blockSize(), String.valueOf(cause));
+        } else {
             log.debug("{} segmented send failed: {}", id, String.valueOf(cause));
         }
     }

@@ -27,31 +27,38 @@ class SegmentOffloadTest {
         assertThat(SegmentOffload.OFF.segmentsPerSend(segmentSize)).isEqualTo(1);
     }
 
-    @ParameterizedTest(name = "errno {0}: refusal {1}")
-    @CsvSource({"5, true", "22, true", "90, true", "95, true", "105, false", "111, false", "11, false"})
-    void onlyTheKernelRefusingSegmentationTurnsItOff(int errno, boolean refusal) {
+    /**
+     * EIO (a device without checksum offload) and EOPNOTSUPP: no transfer can segment. EINVAL and EMSGSIZE (segments
+     * larger than the path's MTU): this transfer cannot. ENOBUFS, ECONNREFUSED, EAGAIN: nothing to do with it.
+     */
+    @ParameterizedTest(name = "errno {0}: {1}")
+    @CsvSource({"5, ALL", "95, ALL", "22, THIS_TRANSFER", "90, THIS_TRANSFER", "105, NONE", "111, NONE", "11, NONE"})
+    void tellsWhoseSegmentationTheKernelRefused(int errno, SegmentOffload.Refusal refusal) {
         SegmentOffload offload = SegmentOffload.of(true);
         Errors.NativeIoException cause = new Errors.NativeIoException("sendmmsg", -errno);
 
-        assertThat(offload.sendFailed(cause)).isEqualTo(refusal);
-        assertThat(offload.enabled()).isEqualTo(!refusal);
+        assertThat(SegmentOffload.refusal(cause)).isEqualTo(refusal);
+        assertThat(offload.sendFailed(cause)).as("the transfer stops segmenting").isEqualTo(refusal != SegmentOffload.Refusal.NONE);
+        assertThat(offload.enabled()).as("still on for the others").isEqualTo(refusal != SegmentOffload.Refusal.ALL);
     }
 
     @Test
-    void aTransportWithoutUdpSegmentIsARefusalButAnyOtherIoErrorIsNot() {
-        assertThat(SegmentOffload.refusesSegmentation(new UnsupportedOperationException("unsupported message type"))).isTrue();
-        assertThat(SegmentOffload.refusesSegmentation(new IOException("No buffer space available"))).isFalse();
+    void aTransportWithoutUdpSegmentRefusesEveryTransferButAnyOtherIoErrorIsNothing() {
+        assertThat(SegmentOffload.refusal(new UnsupportedOperationException("unsupported message type")))
+                .isEqualTo(SegmentOffload.Refusal.ALL);
+        assertThat(SegmentOffload.refusal(new IOException("No buffer space available"))).isEqualTo(SegmentOffload.Refusal.NONE);
     }
 
     @Test
     void turnsOffOnceAndStaysOff() {
         SegmentOffload offload = SegmentOffload.of(true);
 
-        assertThat(offload.sendFailed(new UnsupportedOperationException())).as("the first refusal").isTrue();
-        assertThat(offload.sendFailed(new UnsupportedOperationException())).as("already off").isFalse();
+        assertThat(offload.sendFailed(new UnsupportedOperationException())).isTrue();
+        assertThat(offload.enabled()).isFalse();
+        assertThat(offload.sendFailed(new UnsupportedOperationException())).as("a send already under way when it turned off")
+                .isTrue();
         assertThat(offload.enabled()).isFalse();
         assertThat(offload.segmentsPerSend(1472)).isEqualTo(1);
-        assertThat(SegmentOffload.OFF.sendFailed(new UnsupportedOperationException())).isFalse();
         assertThat(SegmentOffload.of(false)).isSameAs(SegmentOffload.OFF);
     }
 

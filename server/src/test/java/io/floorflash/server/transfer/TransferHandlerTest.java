@@ -25,10 +25,12 @@ import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.channel.epoll.Epoll;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
 import io.netty.channel.socket.DatagramPacket;
+import io.netty.channel.unix.Errors;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.MockTicker;
@@ -848,5 +850,39 @@ class TransferHandlerTest {
             expectData(block);
         }
         expectNothingSent();
+    }
+
+    @Test
+    void segmentsTheKernelRefusesForThisTransferAloneLeaveOffloadOnForTheOthers() {
+        Epoll.ensureAvailability(); // Errors.NativeIoException takes its message from the native library
+        offload = SegmentOffload.of(true);
+        start(TestImages.pattern(10 * 8192 + 7), new TransferOptions(8192, 4, 0, Map.of("blksize", "8192", "windowsize", "4")),
+                POLICY, HOUR);
+        // EINVAL: what Linux answers a segment larger than the path's MTU (a large blksize on Ethernet).
+        channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
+            @Override
+            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+                if (msg instanceof SegmentedDatagramPacket) {
+                    ReferenceCountUtil.release(msg);
+                    promise.setFailure(new Errors.NativeIoException("sendmmsg", -22));
+                    return;
+                }
+                ctx.write(msg, promise);
+            }
+        });
+        expectPacket();
+        ack(0);
+        expectNothingSent();
+
+        advanceMillis(1000);
+        for (int block = 1; block <= 4; block++) {
+            expectData(block);
+        }
+        ack(4);
+        for (int block = 5; block <= 8; block++) {
+            expectData(block);
+        }
+        expectNothingSent();
+        assertThat(offload.enabled()).as("on for the other transfers").isTrue();
     }
 }
