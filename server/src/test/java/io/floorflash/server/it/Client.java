@@ -131,8 +131,13 @@ enum Client {
 
     /** The same from the local address {@code from} (any of 127.0.0.0/8 on Linux: one "phone" per address). */
     static ClientResult commonsNet(int port, String name, Path out, int mode, InetAddress from) {
+        return commonsNet(InetAddress.getLoopbackAddress(), port, name, out, mode, from);
+    }
+
+    /** The same, asking the server at {@code server}. */
+    static ClientResult commonsNet(InetAddress server, int port, String name, Path out, int mode, InetAddress from) {
         String command = "commons-net TFTPClient.receiveFile(" + name + ", " + TFTP.getModeName(mode) + ") from "
-                + from.getHostAddress();
+                + from.getHostAddress() + " to " + server.getHostAddress();
         TFTPClient client = new TFTPClient();
         client.setDefaultTimeout(Duration.ofSeconds(5));
         client.setMaxTimeouts(5);
@@ -147,7 +152,7 @@ enum Client {
             client.close();
         }, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
         try (OutputStream file = Files.newOutputStream(out)) {
-            client.receiveFile(name, mode, file, InetAddress.getLoopbackAddress(), port);
+            client.receiveFile(name, mode, file, server, port);
             return new ClientResult(command, 0, "", true);
         } catch (IOException e) {
             if (overran.get()) {

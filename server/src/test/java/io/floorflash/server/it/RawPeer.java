@@ -45,8 +45,13 @@ final class RawPeer implements AutoCloseable {
     }
 
     void send(int port, byte[] datagram) {
+        send(InetAddress.getLoopbackAddress(), port, datagram);
+    }
+
+    /** To {@code address}: another of this machine's loopback addresses stands for a server's second address. */
+    void send(InetAddress address, int port, byte[] datagram) {
         try {
-            socket.send(new DatagramPacket(datagram, datagram.length, InetAddress.getLoopbackAddress(), port));
+            socket.send(new DatagramPacket(datagram, datagram.length, address, port));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
@@ -64,7 +69,7 @@ final class RawPeer implements AutoCloseable {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        return Optional.of(Reply.parse(packet.getPort(), Arrays.copyOf(buffer, packet.getLength())));
+        return Optional.of(Reply.parse(packet.getAddress(), packet.getPort(), Arrays.copyOf(buffer, packet.getLength())));
     }
 
     /** The next datagram within {@code timeout}; fails when none arrives. */
@@ -112,15 +117,16 @@ final class RawPeer implements AutoCloseable {
     /**
      * One datagram received.
      *
-     * @param sourcePort the sender's port: the listener's, or a transfer's TID
-     * @param number     the block number of DATA and ACK, the code of ERROR, else -1
+     * @param sourcePort    the sender's port: the listener's, or a transfer's TID
+     * @param number        the block number of DATA and ACK, the code of ERROR, else -1
+     * @param sourceAddress the address it came from
      */
-    record Reply(int sourcePort, int opcode, int number, byte[] bytes) {
-        static Reply parse(int sourcePort, byte[] bytes) {
+    record Reply(int sourcePort, int opcode, int number, byte[] bytes, InetAddress sourceAddress) {
+        static Reply parse(InetAddress sourceAddress, int sourcePort, byte[] bytes) {
             int opcode = bytes.length >= 2 ? ((bytes[0] & 0xFF) << 8) | (bytes[1] & 0xFF) : -1;
             boolean numbered = bytes.length >= 4 && (opcode == DATA || opcode == ACK || opcode == ERROR);
             int number = numbered ? ((bytes[2] & 0xFF) << 8) | (bytes[3] & 0xFF) : -1;
-            return new Reply(sourcePort, opcode, number, bytes);
+            return new Reply(sourcePort, opcode, number, bytes, sourceAddress);
         }
 
         /** An ERROR's message. */
@@ -149,7 +155,7 @@ final class RawPeer implements AutoCloseable {
 
         @Override
         public String toString() {
-            return "opcode " + opcode + " number " + number + " from port " + sourcePort
+            return "opcode " + opcode + " number " + number + " from " + sourceAddress.getHostAddress() + ":" + sourcePort
                     + (opcode == ERROR ? " \"" + message() + "\"" : "");
         }
     }
