@@ -17,7 +17,8 @@ import java.util.List;
  * {@link DatagramPacket} to its recipient, and a bare {@link TftpPacket} (on a connected transfer channel) becomes a
  * {@link ByteBuf}. A DATA datagram is one contiguous direct buffer: the header and a copy of the payload. Copying
  * up to a few KB costs less than composing a header with a slice of the image (a composite buffer, a gather list
- * and a second iovec per datagram, measured in lock-step); the image itself is never moved or retained.
+ * and a second iovec per datagram: 160-180 against 230-290 ns per datagram in the load-test jar's
+ * {@code DataPacketBenchmark}); the image itself is never moved or retained.
  */
 @ChannelHandler.Sharable
 public final class TftpPacketEncoder extends MessageToMessageEncoder<Object> {
@@ -45,7 +46,7 @@ public final class TftpPacketEncoder extends MessageToMessageEncoder<Object> {
 
     /**
      * Encodes one packet into a new buffer from {@code alloc}. Does not release {@code packet}; a {@link Data}
-     * payload is retained into the result.
+     * payload is copied into the result, its indices and reference count left alone.
      */
     public static ByteBuf toBuffer(ByteBufAllocator alloc, TftpPacket packet) {
         if (packet instanceof Data) {
