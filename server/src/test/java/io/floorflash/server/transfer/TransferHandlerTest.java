@@ -824,32 +824,13 @@ class TransferHandlerTest {
         offload = SegmentOffload.of(true);
         start(TestImages.pattern(10 * 512 + 7), new TransferOptions(512, 4, 0, Map.of("windowsize", "4")), POLICY, HOUR);
         // What epoll does where the kernel has no UDP_SEGMENT: the write fails, nothing is sent.
-        channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
-            @Override
-            public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-                if (msg instanceof SegmentedDatagramPacket) {
-                    ReferenceCountUtil.release(msg);
-                    promise.setFailure(new UnsupportedOperationException("unsupported message type: SegmentedDatagramPacket"));
-                    return;
-                }
-                ctx.write(msg, promise);
-            }
-        });
+        failSegmentedSends(new UnsupportedOperationException("unsupported message type: SegmentedDatagramPacket"));
         expectPacket();
         ack(0);
         expectNothingSent();
         assertThat(offload.enabled()).isFalse();
 
-        advanceMillis(1000);
-        for (int block = 1; block <= 4; block++) {
-            expectData(block);
-        }
-        expectNothingSent();
-        ack(4);
-        for (int block = 5; block <= 8; block++) {
-            expectData(block);
-        }
-        expectNothingSent();
+        expectTheWindowsResentAsSeparateDatagrams();
     }
 
     @Test
@@ -859,30 +840,43 @@ class TransferHandlerTest {
         start(TestImages.pattern(10 * 8192 + 7), new TransferOptions(8192, 4, 0, Map.of("blksize", "8192", "windowsize", "4")),
                 POLICY, HOUR);
         // EINVAL: what Linux answers a segment larger than the path's MTU (a large blksize on Ethernet).
+        failSegmentedSends(new Errors.NativeIoException("sendmmsg", -22));
+        expectPacket();
+        ack(0);
+        expectNothingSent();
+
+        expectTheWindowsResentAsSeparateDatagrams();
+        assertThat(offload.enabled()).as("on for the other transfers").isTrue();
+    }
+
+    /** Makes every segmented send fail with {@code cause} before the channel, as the epoll transport would. */
+    private void failSegmentedSends(Throwable cause) {
         channel.pipeline().addFirst(new ChannelOutboundHandlerAdapter() {
             @Override
             public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
                 if (msg instanceof SegmentedDatagramPacket) {
                     ReferenceCountUtil.release(msg);
-                    promise.setFailure(new Errors.NativeIoException("sendmmsg", -22));
+                    promise.setFailure(cause);
                     return;
                 }
                 ctx.write(msg, promise);
             }
         });
-        expectPacket();
-        ack(0);
-        expectNothingSent();
+    }
 
+    /** After a refused first window of four: the timer resends it block by block, and the next window goes the same way. */
+    private void expectTheWindowsResentAsSeparateDatagrams() {
         advanceMillis(1000);
-        for (int block = 1; block <= 4; block++) {
-            expectData(block);
-        }
+        expectBlocksThenNothing(1, 4);
         ack(4);
-        for (int block = 5; block <= 8; block++) {
+        expectBlocksThenNothing(5, 8);
+    }
+
+    /** DATA of blocks {@code first} to {@code last}, each its own datagram, and nothing after them. */
+    private void expectBlocksThenNothing(long first, long last) {
+        for (long block = first; block <= last; block++) {
             expectData(block);
         }
         expectNothingSent();
-        assertThat(offload.enabled()).as("on for the other transfers").isTrue();
     }
 }
