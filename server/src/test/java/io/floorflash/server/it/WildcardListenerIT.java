@@ -21,8 +21,8 @@ import org.junit.jupiter.params.provider.ValueSource;
  * check of the answer's source). Linux answers on all of 127.0.0.0/8, so 127.0.0.2 and 127.0.0.3 stand for a
  * server's second and third address; the kernel alone would answer a client on 127.0.0.1 from 127.0.0.1 (without the
  * request's destination, these tests see exactly that). The source address is read on a plain socket: commons-net,
- * the real client here, accepts an answer from another address than the one it asked (since NET-414), so it proves
- * only that a whole image arrives when a second address is asked.
+ * the real client here, was seen taking answers from 127.0.0.1 when it had asked 127.0.0.2, so it proves only that
+ * a whole image arrives when a second address is asked.
  */
 class WildcardListenerIT {
     private static final String IMAGE = "snom820-r.bin";
