@@ -1,10 +1,7 @@
 package io.floorflash.server.transfer;
 
-import io.netty.buffer.ByteBuf;
-import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.Errors;
-import io.netty.channel.unix.SegmentedDatagramPacket;
-import java.net.InetSocketAddress;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,11 +32,11 @@ public final class SegmentOffload {
     /** Offload never used: NIO, tests of the plain path, or turned off in the settings. */
     public static final SegmentOffload OFF = new SegmentOffload(false);
 
-    private volatile boolean enabled;
+    private final AtomicBoolean enabled;
     private final LongAdder sends = new LongAdder();
 
     private SegmentOffload(boolean enabled) {
-        this.enabled = enabled;
+        this.enabled = new AtomicBoolean(enabled);
     }
 
     /** Offload on when configured and the transport can do it; a new instance, so a refusal turns off only this one. */
@@ -48,10 +45,10 @@ public final class SegmentOffload {
     }
 
     public boolean enabled() {
-        return enabled;
+        return enabled.get();
     }
 
-    /** Segmented sends handed to the channels so far. */
+    /** Segmented sends that went out so far. */
     public long sends() {
         return sends.sum();
     }
@@ -61,16 +58,15 @@ public final class SegmentOffload {
      * fit in one send.
      */
     public int segmentsPerSend(int segmentSize) {
-        if (!enabled) {
+        if (!enabled.get()) {
             return 1;
         }
         return Math.max(1, Math.min(MAX_SEGMENTS, MAX_BYTES / segmentSize));
     }
 
-    /** One send of {@code datagrams}, cut by the kernel every {@code segmentSize} bytes, to {@code recipient}. */
-    public DatagramPacket packet(ByteBuf datagrams, int segmentSize, InetSocketAddress recipient) {
+    /** A segmented send went out. */
+    public void sent() {
         sends.increment();
-        return new SegmentedDatagramPacket(datagrams, segmentSize, recipient);
     }
 
     /**
@@ -82,21 +78,11 @@ public final class SegmentOffload {
      */
     public boolean sendFailed(Throwable cause) {
         Refusal refusal = refusal(cause);
-        if (refusal == Refusal.ALL && enabled) {
-            turnOff(cause);
+        if (refusal == Refusal.ALL && enabled.compareAndSet(true, false)) {
+            log.warn("the kernel refused UDP GSO ({}); windows go out as separate datagrams from now on, and the ones refused"
+                    + " are resent by their timers (floorflash.transfer.udp-gso = false avoids the attempt)", String.valueOf(cause));
         }
         return refusal != Refusal.NONE;
-    }
-
-    private void turnOff(Throwable cause) {
-        synchronized (this) {
-            if (!enabled) {
-                return;
-            }
-            enabled = false;
-        }
-        log.warn("the kernel refused UDP GSO ({}); windows go out as separate datagrams from now on, and the ones refused"
-                + " are resent by their timers (floorflash.transfer.udp-gso = false avoids the attempt)", String.valueOf(cause));
     }
 
     /** What a failed segmented send says about segmentation. */

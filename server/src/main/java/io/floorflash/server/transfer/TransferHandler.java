@@ -10,9 +10,11 @@ import io.floorflash.protocol.codec.TftpPacketCodec;
 import io.floorflash.server.firmware.FirmwareImage;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.AddressedEnvelope;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.ScheduledFuture;
 import java.net.PortUnreachableException;
@@ -36,11 +38,7 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
     private final long deadlineNanos;
     private final TransferListener listener;
     private final SegmentOffload offload;
-    private final ChannelFutureListener segmentedSendDone = future -> {
-        if (!future.isSuccess()) {
-            segmentedSendFailed(future.cause());
-        }
-    };
+    private final ChannelFutureListener segmentedSendDone = this::segmentedSendDone;
 
     private ChannelHandlerContext ctx;
     /** Whether this transfer's windows may go out as GSO sends (until the kernel refuses its segments). */
@@ -221,10 +219,15 @@ public final class TransferHandler extends ChannelInboundHandlerAdapter implemen
         for (long index = first; index <= last; index++) {
             TftpPacketCodec.encodeData(transfer.wireBlock(index), payload(index), datagrams);
         }
-        ctx.write(offload.packet(datagrams, segment, id.client())).addListener(segmentedSendDone);
+        ctx.write(new SegmentedDatagramPacket(datagrams, segment, id.client())).addListener(segmentedSendDone);
     }
 
-    private void segmentedSendFailed(Throwable cause) {
+    private void segmentedSendDone(ChannelFuture future) {
+        if (future.isSuccess()) {
+            offload.sent();
+            return;
+        }
+        Throwable cause = future.cause();
         // The timer resends the window; after a refusal of the segmentation itself, as separate datagrams.
         if (offload.sendFailed(cause)) {
             segmenting = false;

@@ -829,6 +829,7 @@ class TransferHandlerTest {
         ack(0);
         expectNothingSent();
         assertThat(offload.enabled()).isFalse();
+        assertThat(offload.sends()).as("a refused send is not counted").isZero();
 
         expectTheWindowsResentAsSeparateDatagrams();
     }
