@@ -61,7 +61,7 @@ class FloorPageIT {
 
             refusedRequest(server.localAddress(), "127.3.0.250", HOSTILE);
             // 50 new phones a second, each losing 5% of what it receives, so that every transfer waits out several of the
-            // server's retransmission timers (50 ms at least): the page sees phones loading for a few seconds, bound by
+            // server's retransmission timers (20 ms at least): the page sees phones loading for a few seconds, bound by
             // timers rather than by how fast this machine moves bytes (a 256 KiB image takes milliseconds without loss).
             LoadScenario scenario = new LoadScenario(server.localAddress(), FILE, ExpectedContent.ofBytes(firmware), PHONES,
                     PHONES, 50, Fixtures.options("blksize", "1468", "windowsize", "4"), Duration.ofSeconds(1), 10, 0.05, 0, 1,
