@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
@@ -25,6 +26,7 @@ public final class SettingsLoader {
     private static final String ROOT = "floorflash.";
     private static final int MAX_NAME_LENGTH = 64;
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
+    private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
 
     private final Config config;
@@ -103,7 +105,9 @@ public final class SettingsLoader {
                 intIn("transfer.max-active-transfers", 1, 1_000_000, 1),
                 durationIn("transfer.deadline", Duration.ofSeconds(1), Duration.ofDays(1)),
                 retransmit,
-                read("transfer.udp-gso", config::getBoolean, false));
+                read("transfer.udp-gso", config::getBoolean, false),
+                read("transfer.ports", this::transferPorts, TransferPorts.SHARED),
+                intIn("transfer.unknown-transfer-replies-per-second", 0, 1_000_000, 0));
         FirmwareSettings firmware = new FirmwareSettings(
                 read("firmware.root", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
                 bytesIn("firmware.cache-max-bytes", 1, Long.MAX_VALUE, 1),
@@ -323,6 +327,27 @@ public final class SettingsLoader {
             }
             throw new IllegalArgumentException(path + ": '" + raw + "' (expected: one of " + String.join(", ", names) + ")");
         }
+    }
+
+    private TransferPorts transferPorts(String path) {
+        String raw = config.getString(path).trim();
+        switch (raw.toLowerCase(Locale.ROOT)) {
+            case "shared":
+                return TransferPorts.SHARED;
+            case "single":
+                return TransferPorts.SINGLE;
+            default:
+                break;
+        }
+        Matcher range = PORT_RANGE.matcher(raw);
+        if (range.matches()) {
+            int first = Integer.parseInt(range.group(1));
+            int last = Integer.parseInt(range.group(2));
+            if (first >= 1 && last <= 65535 && first <= last) {
+                return TransferPorts.range(first, last);
+            }
+        }
+        throw new IllegalArgumentException(path + ": '" + raw + "' (expected: shared, single, or a port range such as 50000-50999)");
     }
 
     private InetAddress address(String path) {

@@ -20,6 +20,9 @@ import java.util.Objects;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
 import org.junit.jupiter.api.io.TempDir;
 
 class SettingsLoaderTest {
@@ -44,6 +47,8 @@ class SettingsLoaderTest {
         assertThat(transfer.rollover()).isEqualTo(RolloverSetting.ZERO);
         assertThat(transfer.maxActiveTransfers()).isEqualTo(20_000);
         assertThat(transfer.udpGso()).isTrue();
+        assertThat(transfer.ports()).isEqualTo(TransferPorts.SHARED);
+        assertThat(transfer.unknownTransferRepliesPerSecond()).isEqualTo(100);
         assertThat(transfer.deadline()).isEqualTo(Duration.ofMinutes(30));
 
         RetransmitSettings retransmit = transfer.retransmit();
@@ -281,6 +286,24 @@ class SettingsLoaderTest {
         assertThat(failure).isNotNull();
         assertThat(failure.problems()).containsExactly(
                 "floorflash.transfer.retransmit.max-timeout: PT0.001S (expected: PT0.01S to PT4M15S)");
+    }
+
+    @ParameterizedTest
+    @CsvSource({"single, single", "SHARED, shared", "50000-50999, 50000-50999", "'  7000 - 7000 ', 7000-7000"})
+    void readsEachPortMode(String value, String read) {
+        assertThat(SettingsLoader.load(null, Map.of("floorflash.transfer.ports", value)).transfer().ports())
+                .hasToString(read);
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"range", "0-10", "50999-50000", "60000-70000", "50000-", "69"})
+    void refusesANonsensePortMode(String value) {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("floorflash.transfer.ports", value)));
+
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactly("floorflash.transfer.ports: '" + value
+                + "' (expected: shared, single, or a port range such as 50000-50999)");
     }
 
     @Test

@@ -14,26 +14,35 @@ import io.floorflash.server.http.HttpRoutes;
 import io.floorflash.server.http.OperatorHttpServer;
 import io.floorflash.server.http.StaticRoute;
 import io.floorflash.server.http.TransfersRoute;
-import io.floorflash.server.pipeline.ActiveTransfers;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferLog;
+import io.floorflash.server.transfer.TransferPlanner;
+import io.floorflash.server.transfer.TransferPort;
+import io.floorflash.server.transfer.TransferPorts;
+import io.floorflash.server.transfer.TransferRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.FixedRecvByteBufAllocator;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
@@ -59,13 +68,16 @@ public final class FloorflashServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FloorflashServer.class);
     /** How long cancelled transfers get to report their end before the event loops are closed. */
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(2);
+    /** The largest request read whole: a filename of up to 512 bytes, a mode and a few options. */
+    private static final int LISTENER_DATAGRAM = 2048;
 
     private final Transport transport;
     private final EventLoopGroup group;
     private final ExecutorService loadExecutor;
     private final FirmwareStore store;
-    private final ActiveTransfers active;
-    private final TransferLauncher launcher;
+    private final TransferRegistry registry;
+    private final TransferPorts ports;
+    private final SegmentOffload offload;
     private final DrainTally tally;
     private final Channel listener;
     private final AtomicBoolean stopping = new AtomicBoolean();
@@ -75,14 +87,15 @@ public final class FloorflashServer implements AutoCloseable {
     private final FloorflashMetrics metrics;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
-                             ActiveTransfers active, TransferLauncher launcher, DrainTally tally, Channel listener,
-                             OperatorHttpServer http, FloorflashMetrics metrics) {
+                             TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
+                             Channel listener, OperatorHttpServer http, FloorflashMetrics metrics) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
         this.store = store;
-        this.active = active;
-        this.launcher = launcher;
+        this.registry = registry;
+        this.ports = ports;
+        this.offload = offload;
         this.tally = tally;
         this.listener = listener;
         this.http = http;
@@ -117,13 +130,27 @@ public final class FloorflashServer implements AutoCloseable {
         ExecutorService loadExecutor = Executors.newFixedThreadPool(settings.firmware().loadThreads(),
                 new DefaultThreadFactory("floorflash-load", true));
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
-        ActiveTransfers active = new ActiveTransfers(settings.transfer().maxActiveTransfers());
+        TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers());
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
         FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
         TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, transfers))
                 : TransferListener.all(List.of(tally, transfers, floor, metrics));
-        TransferLauncher launcher = new TransferLauncher(store, settings.transfer(), transport, group, active, listeners);
+        SegmentOffload offload = SegmentOffload.of(settings.transfer().udpGso() && transport.segmentOffload());
+        if (settings.transfer().udpGso() && transport == Transport.EPOLL && !offload.enabled()) {
+            log.info("UDP GSO is not available on this kernel; windows go out as separate datagrams");
+        }
+        List<EventLoop> loops = new ArrayList<>();
+        for (EventExecutor executor : group) {
+            loops.add((EventLoop) executor);
+        }
+        TransferPorts ports = new TransferPorts(settings.transfer().ports(),
+                new TransferPorts.Sockets(transport.datagramChannel(), transport == Transport.EPOLL, settings.tftp().receiveBuffer()),
+                loops, offload, settings.transfer().unknownTransferRepliesPerSecond());
+        Refusals refusals = new Refusals(ports, listeners);
+        TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
+                refusals, listeners, settings.transfer().deadline());
+        TransferPort single = ports.listenerStage();
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
@@ -131,6 +158,10 @@ public final class FloorflashServer implements AutoCloseable {
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
+                        if (single != null) {
+                            // Single port mode: the listener's socket is every transfer's port too.
+                            ch.pipeline().addLast(PipelineNames.TRANSFERS, single);
+                        }
                         ch.pipeline()
                                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
@@ -142,7 +173,10 @@ public final class FloorflashServer implements AutoCloseable {
         }
         if (transport == Transport.EPOLL) {
             // Reports each request's destination address, so a wildcard listener answers from the address asked.
-            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true);
+            // recvmmsg: a floor's burst of requests (and, in single mode, ACKs) is read in batches.
+            bootstrap.option(EpollChannelOption.IP_RECVORIGDSTADDR, true)
+                    .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, LISTENER_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(LISTENER_DATAGRAM * 32));
         }
         Channel listener;
         try {
@@ -161,9 +195,9 @@ public final class FloorflashServer implements AutoCloseable {
                 FirmwareRoute firmware = new FirmwareRoute(store);
                 metrics.bindStore(store);
                 metrics.bindDownloads(firmware);
-                metrics.bindSegmentOffload(launcher.segmentOffload());
+                metrics.bindSegmentOffload(offload);
                 http = OperatorHttpServer.start(settings.http(), transport,
-                        httpRoutes(floor, metrics, firmware, () -> launcher.accepting() && listener.isActive()));
+                        httpRoutes(floor, metrics, firmware, () -> registry.accepting() && listener.isActive()));
             } catch (RuntimeException e) {
                 listener.close().syncUninterruptibly();
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
@@ -173,10 +207,11 @@ public final class FloorflashServer implements AutoCloseable {
             }
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
-        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, active, launcher, tally, listener,
-                http, metrics);
-        log.info("floorflash listening on udp {} ({}), serving {}", server.describeAddress(), transport.name().toLowerCase(java.util.Locale.ROOT),
-                settings.firmware().root());
+        ports.listenerBound(listener);
+        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, registry, ports, offload, tally,
+                listener, http, metrics);
+        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
+                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (http != null) {
             log.info("floor page at {}", http.url());
         }
@@ -231,7 +266,7 @@ public final class FloorflashServer implements AutoCloseable {
 
     /** Whether new requests are taken on: the listener is bound and no drain has begun ({@code /readyz} is 200 while so). */
     public boolean accepting() {
-        return launcher.accepting() && listener.isActive();
+        return registry.accepting() && listener.isActive();
     }
 
     /** Where the operator HTTP side listens, when it runs. */
@@ -246,12 +281,17 @@ public final class FloorflashServer implements AutoCloseable {
 
     /** UDP GSO for windows: whether it is on, and the sends made with it. */
     public SegmentOffload segmentOffload() {
-        return launcher.segmentOffload();
+        return offload;
     }
 
     /** Transfers running now. */
     public int activeTransfers() {
-        return active.size();
+        return registry.size();
+    }
+
+    /** The transfer sockets open now, not the listener's (none yet before the first request; none in single mode). */
+    public List<InetSocketAddress> transferPorts() {
+        return ports.openPorts();
     }
 
     private String describeAddress() {
@@ -279,16 +319,16 @@ public final class FloorflashServer implements AutoCloseable {
             return;
         }
         long started = System.nanoTime();
-        launcher.stopAccepting();
+        registry.stopAccepting();
         tally.begin();
-        int running = active.size();
+        int running = registry.size();
         log.info("floorflash stopping: new requests refused; {} transfer{} running, waiting up to {} ms for {}", running,
                 running == 1 ? "" : "s", drainTime.toMillis(), running == 1 ? "it" : "them");
         int told = 0;
-        if (!await(active.whenIdle(), drainTime)) {
-            told = launcher.cancelAll(TransferLauncher.SHUTTING_DOWN);
-            if (!await(active.whenIdle(), CANCEL_GRACE)) {
-                log.warn("floorflash stopping: {} transfers did not report their end; closing their ports", active.size());
+        if (!await(registry.whenIdle(), drainTime)) {
+            told = registry.cancelAll(TransferLauncher.SHUTTING_DOWN);
+            if (!await(registry.whenIdle(), CANCEL_GRACE)) {
+                log.warn("floorflash stopping: {} transfers did not report their end; closing their ports", registry.size());
             }
         }
         log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
@@ -299,6 +339,7 @@ public final class FloorflashServer implements AutoCloseable {
             http.close();
             metrics.close();
         }
+        ports.close();
         listener.close().syncUninterruptibly();
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         loadExecutor.shutdownNow();

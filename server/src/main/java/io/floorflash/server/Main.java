@@ -105,8 +105,6 @@ public final class Main implements Callable<Integer> {
             err.println("floorflash: " + e.getMessage());
             return 2;
         }
-        OpenFilesCheck.currentLimit().ifPresent(limit -> OpenFilesCheck.warning(limit, settings.transfer().maxActiveTransfers())
-                .ifPresent(log::warn));
         AuditTrail audit = null;
         FloorflashServer server;
         try {

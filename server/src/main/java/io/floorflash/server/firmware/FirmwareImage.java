@@ -21,6 +21,8 @@ public final class FirmwareImage {
     private final String name;
     private final TransferMode mode;
     private final ByteBuffer bytes;
+    /** The same bytes as one buffer, read only at absolute indices (which change nothing, so any thread may). */
+    private final ByteBuf whole;
     private final String sha256;
     private final Instant lastModified;
 
@@ -33,6 +35,7 @@ public final class FirmwareImage {
         this.name = name;
         this.mode = mode;
         this.bytes = bytes.asReadOnlyBuffer();
+        this.whole = Unpooled.wrappedBuffer(this.bytes);
         this.sha256 = sha256;
         this.lastModified = lastModified;
     }
@@ -67,6 +70,11 @@ public final class FirmwareImage {
      */
     public ByteBuf block(long offset, int length) {
         return Unpooled.wrappedBuffer(bytes.slice((int) offset, length));
+    }
+
+    /** Appends {@code length} bytes from {@code offset} to {@code out}: a DATA payload, without a view per block. */
+    public void copyTo(long offset, int length, ByteBuf out) {
+        out.writeBytes(whole, (int) offset, length);
     }
 
     @Override

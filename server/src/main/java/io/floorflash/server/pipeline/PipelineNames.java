@@ -5,7 +5,7 @@ public final class PipelineNames {
     public static final String DECODER = "tftp-decoder";
     public static final String ENCODER = "tftp-encoder";
     public static final String DISPATCHER = "request-dispatcher";
-    public static final String TRANSFER = "read-transfer";
+    public static final String TRANSFERS = "transfer-port";
     public static final String HTTP_CODEC = "http-codec";
     public static final String HTTP_IDLE = "http-idle";
     public static final String HTTP_AGGREGATOR = "http-aggregator";

@@ -5,6 +5,7 @@ import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.Opcode;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.protocol.TftpPacket;
+import io.floorflash.protocol.WriteRequest;
 import io.floorflash.protocol.codec.MalformedDatagram;
 import io.floorflash.server.transfer.TransferId;
 import io.netty.channel.AddressedEnvelope;
@@ -53,7 +54,7 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 launcher.launch(ctx.channel(), (ReadRequest) packet, client, envelope.recipient());
                 break;
             case WRQ:
-                String file = ((io.floorflash.protocol.WriteRequest) packet).filename();
+                String file = ((WriteRequest) packet).filename();
                 log.info("refused write request client={} file={}", describe(client), file);
                 launcher.refuse(ctx.channel(), new TransferId(client, file), envelope.recipient(), new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
                         "Access violation: uploads are not accepted; this server only serves firmware"));

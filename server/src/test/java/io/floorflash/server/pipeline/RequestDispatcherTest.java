@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.floorflash.config.FirmwareSettings;
 import io.floorflash.config.RetransmitSettings;
+import io.floorflash.config.TransferPorts;
 import io.floorflash.config.TransferSettings;
 import io.floorflash.protocol.Ack;
 import io.floorflash.protocol.Data;
@@ -20,8 +21,12 @@ import io.floorflash.protocol.codec.TftpPacketCodec;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.Transport;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.Refusals;
+import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
+import io.floorflash.server.transfer.TransferPlanner;
+import io.floorflash.server.transfer.TransferRegistry;
 import io.floorflash.server.transfer.TransferSummary;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -54,7 +59,7 @@ class RequestDispatcherTest {
 
     private final List<TransferSummary> summaries = new ArrayList<>();
     private final List<String> refusals = new ArrayList<>();
-    private ActiveTransfers active;
+    private TransferRegistry registry;
     private EmbeddedChannel channel;
 
     @AfterEach
@@ -64,18 +69,18 @@ class RequestDispatcherTest {
     }
 
     /**
-     * The listener pipeline on an embedded channel. The launcher's transfers would run on the channel's own loop, but
-     * no test here gets as far as opening a transfer port: the store refuses first, or the launcher does.
+     * The listener pipeline on an embedded channel, in single port mode: its transfer port is the listener's own
+     * socket, so every refusal goes out through the pipeline's first stage, and no socket is opened for one. No test
+     * here gets as far as starting a transfer: the store refuses first, or the launcher does.
      */
     private void openListener(int maxActiveTransfers) {
         channel = new EmbeddedChannel();
-        active = new ActiveTransfers(maxActiveTransfers);
+        registry = new TransferRegistry(maxActiveTransfers);
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true);
-        TransferLauncher launcher = new TransferLauncher(store, settings, Transport.NIO, channel.eventLoop(), active,
-                new TransferListener() {
+                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPorts.SINGLE, 100);
+        TransferListener listener = new TransferListener() {
                     @Override
                     public void transferFinished(TransferSummary summary) {
                         summaries.add(summary);
@@ -85,11 +90,18 @@ class RequestDispatcherTest {
                     public void requestRefused(TransferId id, ErrorPacket error) {
                         refusals.add(id + " error=" + error.code());
                     }
-                });
+                };
+        io.floorflash.server.transfer.TransferPorts ports = new io.floorflash.server.transfer.TransferPorts(
+                TransferPorts.SINGLE, new io.floorflash.server.transfer.TransferPorts.Sockets(Transport.NIO.datagramChannel(),
+                false, 0), List.of(channel.eventLoop()), SegmentOffload.OFF, 100);
+        TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings), ports,
+                new Refusals(ports, listener), listener, settings.deadline());
         channel.pipeline()
+                .addLast(PipelineNames.TRANSFERS, ports.listenerStage())
                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
                 .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+        ports.listenerBound(channel);
     }
 
     private void openListener() {
@@ -125,9 +137,9 @@ class RequestDispatcherTest {
     }
 
     /**
-     * Reads the next datagram, which must be an ERROR to the client. A refusal is sent from a port of its own; the
-     * embedded loop cannot host a socket, so here every refusal takes the launcher's fallback and comes from the
-     * listener. The integration tests prove the own-port path with commons-net, which drops answers from port 69.
+     * Reads the next datagram, which must be an ERROR to the client. In single port mode a refusal comes from the
+     * listener's socket, through its transfer port stage; the integration tests prove the other modes' own port with
+     * commons-net, which drops answers from the request port.
      */
     private ErrorPacket expectError() {
         channel.runPendingTasks();
@@ -264,7 +276,7 @@ class RequestDispatcherTest {
 
         assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "File not found: snom320.bin"));
         expectNoAnswer();
-        assertThat(active.size()).as("the reservation is released").isZero();
+        assertThat(registry.size()).as("the reservation is released").isZero();
         assertThat(refusals).as("the listener is told").containsExactly("client=10.0.0.7:41000 file=snom320.bin error=1");
     }
 
@@ -278,7 +290,7 @@ class RequestDispatcherTest {
         assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
                 "Access violation: '../secret.bin' contains '..'; only files below the server root are served"));
         expectNoAnswer();
-        assertThat(active.size()).isZero();
+        assertThat(registry.size()).isZero();
     }
 
     @Test
@@ -290,20 +302,19 @@ class RequestDispatcherTest {
         assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED,
                 "Server busy: too many transfers running; try again shortly"));
         expectNoAnswer();
-        assertThat(active.size()).isZero();
+        assertThat(registry.size()).isZero();
     }
 
     @Test
     void ignoresARepeatedRequestWhileTheClientsTransferRuns() {
         openListener();
-        Object running = new Object();
-        assertThat(active.reserve(CLIENT, running)).isEqualTo(ActiveTransfers.Reservation.RESERVED);
+        TransferRegistry.Ticket running = registry.admit(CLIENT, "snom320.bin").ticket();
 
         receive(new ReadRequest("snom320.bin", TransferMode.OCTET));
         channel.runPendingTasks();
 
         expectNoAnswer();
-        assertThat(active.size()).isEqualTo(1);
-        active.release(CLIENT, running);
+        assertThat(registry.size()).isEqualTo(1);
+        running.release();
     }
 }

@@ -14,19 +14,16 @@ import io.floorflash.protocol.Rollover;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.protocol.TransferOptions;
-import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketCodec;
-import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.firmware.FirmwareImage;
 import io.floorflash.server.firmware.TestImages;
-import io.floorflash.server.pipeline.PipelineNames;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
+import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelOutboundHandlerAdapter;
 import io.netty.channel.ChannelPromise;
-import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.socket.DatagramPacket;
@@ -37,7 +34,6 @@ import io.netty.util.concurrent.MockTicker;
 import io.netty.util.concurrent.Ticker;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.PortUnreachableException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -50,9 +46,14 @@ import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
+/**
+ * One {@link Transfer} on a {@link TransferPort} in an embedded channel: the RFC's timing and the bytes on the wire,
+ * on a mock clock. The port's timer wheel ticks every {@link TransferPort#TICK_NANOS}, aligned to whole ticks, so a
+ * wait of whole milliseconds (even ones) fires exactly when it is due.
+ */
 // A broken timer can spin in runScheduledPendingTasks (a zero delay re-armed forever): fail instead of hanging.
 @Timeout(value = 60, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
-class TransferHandlerTest {
+class TransferTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("10.0.0.7", 41000);
     private static final InetSocketAddress LOCAL = new InetSocketAddress("10.0.0.1", 50000);
     private static final TransferId ID = new TransferId(CLIENT, "snom320.bin");
@@ -64,7 +65,8 @@ class TransferHandlerTest {
     private final MockTicker ticker = Ticker.newMockTicker();
     private final List<TransferSummary> summaries = new ArrayList<>();
     private EmbeddedChannel channel;
-    private TransferHandler handler;
+    private TransferPort port;
+    private Transfer handler;
     private FirmwareImage image;
     private byte[] content;
     private int blockSize;
@@ -78,38 +80,37 @@ class TransferHandlerTest {
         }
     }
 
-    /** A transfer channel as the launcher builds it, on the mock clock, after {@code begin()}. */
+    /** A transfer started on its port, on the mock clock: its first packet is written and flushed. */
     private void start(byte[] bytes, TransferOptions options, RetransmitPolicy policy, long deadlineNanos) {
         start(bytes, options, Rollover.TO_ZERO, policy, deadlineNanos);
-        channel.pipeline()
-                .addFirst(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                .addFirst(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE);
-        handler.begin();
     }
 
     /**
-     * The transfer handler alone, not begun: outbound {@link Data} is read as it is written. For the rollover tests,
-     * where encoding 65,000 datagrams under the paranoid leak detector would take most of a minute.
+     * The same with a rollover. The channel allocates without leak tracking: the rollover tests build 65,000
+     * datagrams, which the paranoid leak detector would record one stack trace each.
      */
     private void start(byte[] bytes, TransferOptions options, Rollover rollover, RetransmitPolicy policy, long deadlineNanos) {
         content = bytes;
         blockSize = options.blockSize();
         image = TestImages.of(ID.file(), bytes);
         transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
-        handler = new TransferHandler(ID, image, transfer, policy, deadlineNanos, summaries::add, offload);
-        channel = EmbeddedChannel.builder().ticker(ticker).handlers(handler).build();
+        handler = new Transfer(ID, image, transfer, policy, deadlineNanos, summaries::add);
+        port = new TransferPort(offload, false, 100);
+        channel = EmbeddedChannel.builder().ticker(ticker).handlers(port).build();
+        channel.config().setAllocator(new UnpooledByteBufAllocator(true, true));
+        port.start(handler);
+        channel.runPendingTasks();
     }
 
-    /** The next packet written: a datagram is decoded; without the encoder the packet itself. */
+    /** The next datagram written, to the client, decoded. */
     private TftpPacket readPacket() {
         Object next = channel.readOutbound();
         assertThat(next).as("a packet sent").isNotNull();
-        if (next instanceof TftpPacket) {
-            return (TftpPacket) next;
-        }
-        ByteBuf datagram = (ByteBuf) next;
+        assertThat(next).isInstanceOf(DatagramPacket.class);
+        DatagramPacket datagram = (DatagramPacket) next;
         try {
-            return TftpPacketCodec.decode(datagram);
+            assertThat(datagram.recipient()).isEqualTo(CLIENT);
+            return TftpPacketCodec.decode(datagram.content());
         } finally {
             datagram.release();
         }
@@ -118,11 +119,19 @@ class TransferHandlerTest {
     private void advanceMillis(long millis) {
         ticker.advance(millis, MILLISECONDS);
         channel.runScheduledPendingTasks();
+        channel.runPendingTasks();
     }
 
     private void receive(TftpPacket packet) {
-        assertThat(channel.writeInbound(new DefaultAddressedEnvelope<>(packet, LOCAL, CLIENT)))
-                .as("the handler passes nothing on").isFalse();
+        ByteBuf encoded = Unpooled.buffer();
+        TftpPacketCodec.encode(packet, encoded);
+        ReferenceCountUtil.release(packet);
+        receive(encoded, CLIENT);
+    }
+
+    private void receive(ByteBuf datagram, InetSocketAddress from) {
+        assertThat(channel.writeInbound(new DatagramPacket(datagram, LOCAL, from))).as("the port passes nothing on").isFalse();
+        assertThat(datagram.refCnt()).as("the datagram was released").isZero();
     }
 
     private void ack(int block) {
@@ -212,7 +221,7 @@ class TransferHandlerTest {
         expectData(1);
         expectNothingSent();
         assertThat(summaries).isEmpty();
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(port.size()).as("the transfer runs").isOne();
     }
 
     @Test
@@ -252,7 +261,7 @@ class TransferHandlerTest {
 
         expectData(1);
         expectNothingSent();
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(port.size()).as("the transfer runs").isOne();
     }
 
     @Test
@@ -320,13 +329,13 @@ class TransferHandlerTest {
 
         advanceMillis(3999);
         expectNothingSent();
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(port.size()).as("the transfer runs").isOne();
         advanceMillis(1);
 
         String message = "Timed out: no acknowledgement after 4 tries";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
                 TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message, image.sha256()));
 
@@ -355,7 +364,7 @@ class TransferHandlerTest {
         String message = "Transfer deadline of 5 s exceeded";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 5 * 512, 20 * 512,
                 5 * SECOND, 512, 1, 0, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
@@ -374,13 +383,13 @@ class TransferHandlerTest {
 
         advanceMillis(1999);
         expectNothingSent();
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(port.size()).as("the transfer runs").isOne();
         advanceMillis(1);
 
         String message = "Transfer deadline of 5 s exceeded";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 0, 1300,
                 5 * SECOND, 512, 1, 2, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
@@ -443,7 +452,7 @@ class TransferHandlerTest {
         ack(2);
 
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 1000, 1000,
                 MILLISECONDS.toNanos(250), 512, 1, 0, "", image.sha256()));
         advanceMillis(10_000);
@@ -490,7 +499,7 @@ class TransferHandlerTest {
         receive(new ErrorPacket(ErrorCode.OPTION_REFUSED, "tsize probe"));
 
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CLIENT_ERROR, 0, 3000,
                 MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe", image.sha256()));
         advanceMillis(10_000);
@@ -521,20 +530,101 @@ class TransferHandlerTest {
     }
 
     @Test
-    void endsWhenTheClientPortIsUnreachable() {
+    void answersADatagramFromAnotherPortWithErrorFiveAndLeavesTheTransferAlone() {
         start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
         expectData(1);
+        InetSocketAddress stranger = new InetSocketAddress("10.0.0.7", 41001);
 
-        channel.pipeline().fireExceptionCaught(new PortUnreachableException("ICMP port unreachable"));
+        receive(Unpooled.wrappedBuffer(new byte[] {0, 4, 0, 1}), stranger);
 
+        DatagramPacket answer = channel.readOutbound();
+        try {
+            assertThat(answer.recipient()).isEqualTo(stranger);
+            assertThat(TftpPacketCodec.decode(answer.content()))
+                    .isEqualTo(new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID, "Unknown transfer ID"));
+        } finally {
+            answer.release();
+        }
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
-        TransferSummary summary = onlySummary();
-        assertThat(summary.outcome()).isEqualTo(TransferOutcome.UNREACHABLE);
-        assertThat(summary.detail()).isEqualTo("port unreachable");
-        advanceMillis(10_000);
+        assertThat(summaries).isEmpty();
+        ack(1);
+        expectData(2);
+    }
+
+    @Test
+    void neverAnswersAnErrorFromAnotherPortAndLimitsHowManyErrorFivesGoOut() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        receive(Unpooled.wrappedBuffer(new byte[] {0, 5, 0, 5, 'x', 0}), new InetSocketAddress("10.0.0.9", 7));
         expectNothingSent();
-        assertThat(channel.finish()).isFalse();
+
+        for (int i = 0; i < 250; i++) {
+            receive(Unpooled.wrappedBuffer(new byte[] {0, 4, 0, 1}), new InetSocketAddress("10.0.0.9", 1000 + i));
+        }
+        assertThat(countSent()).as("one second's allowance").isEqualTo(100);
+        assertThat(port.unknownRepliesDropped()).isEqualTo(150);
+
+        ticker.advance(500, MILLISECONDS);
+        for (int i = 0; i < 250; i++) {
+            receive(Unpooled.wrappedBuffer(new byte[] {0, 4, 0, 1}), new InetSocketAddress("10.0.0.9", 2000 + i));
+        }
+        assertThat(countSent()).as("refilled for half a second").isEqualTo(50);
+        ack(1);
+        expectData(2);
+    }
+
+    private int countSent() {
+        int sent = 0;
+        for (Object next; (next = channel.readOutbound()) != null; sent++) {
+            ReferenceCountUtil.release(next);
+        }
+        return sent;
+    }
+
+    @Test
+    void aNewRequestFromTheSameClientPortEndsItsRunningTransferQuietly() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        Transfer second = new Transfer(new TransferId(CLIENT, "snom820.bin"), TestImages.of("snom820.bin", new byte[] {7}),
+                new ReadTransfer(1, TransferOptions.RFC1350, Rollover.TO_ZERO, 3), POLICY, HOUR, summaries::add);
+
+        port.start(second);
+        channel.runPendingTasks();
+
+        assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.CANCELLED);
+        assertThat(onlySummary().detail()).startsWith("superseded");
+        Data data = (Data) readPacket();
+        assertThat(ByteBufUtil.getBytes(data.content())).containsExactly(7);
+        data.release();
+        expectNothingSent();
+        ack(1);
+        assertThat(summaries).hasSize(2);
+        assertThat(summaries.get(1).id().file()).isEqualTo("snom820.bin");
+        assertThat(summaries.get(1).outcome()).isEqualTo(TransferOutcome.COMPLETED);
+        assertThat(port.size()).isZero();
+    }
+
+    @Test
+    void transfersOfTwoClientsShareThePortEachOnItsOwnBlocks() {
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
+        expectData(1);
+        InetSocketAddress other = new InetSocketAddress("10.0.0.8", 41000);
+        port.start(new Transfer(new TransferId(other, ID.file()), image, new ReadTransfer(image.size(), TransferOptions.RFC1350,
+                Rollover.TO_ZERO, 3), POLICY, HOUR, summaries::add));
+        channel.runPendingTasks();
+        DatagramPacket first = channel.readOutbound();
+        assertThat(first.recipient()).isEqualTo(other);
+        first.release();
+
+        ack(1);
+        expectData(2);
+        receive(Unpooled.wrappedBuffer(new byte[] {0, 4, 0, 1}), other);
+        DatagramPacket second = channel.readOutbound();
+        assertThat(second.recipient()).isEqualTo(other);
+        assertThat(second.content().getUnsignedShort(2)).as("the other client's block 2").isEqualTo(2);
+        second.release();
+        assertThat(port.size()).isEqualTo(2);
+        expectNothingSent();
     }
 
     @Test
@@ -544,14 +634,14 @@ class TransferHandlerTest {
 
         channel.pipeline().fireExceptionCaught(new IOException("No buffer space available"));
 
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(port.size()).as("the transfer runs").isOne();
         assertThat(summaries).isEmpty();
         advanceMillis(1000);
         expectData(1);
     }
 
     @Test
-    void reportsCancelledOnceWhenTheChannelClosesMidTransfer() {
+    void reportsCancelledOnceWhenThePortClosesMidTransfer() {
         start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
         expectData(1);
         ack(1);
@@ -562,7 +652,7 @@ class TransferHandlerTest {
 
         expectNothingSent();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CANCELLED, 512, 3000,
-                MILLISECONDS.toNanos(200), 512, 1, 0, "channel closed", image.sha256()));
+                MILLISECONDS.toNanos(200), 512, 1, 0, "transfer port closed", image.sha256()));
         advanceMillis(10_000);
         expectNothingSent();
         channel.close();
@@ -576,12 +666,13 @@ class TransferHandlerTest {
         expectData(1);
         ErrorPacket shutdown = new ErrorPacket(ErrorCode.NOT_DEFINED, "Server shutting down");
 
-        handler.cancel(shutdown);
-        handler.cancel(shutdown);
+        port.cancel(handler, shutdown, shutdown.message());
+        port.cancel(handler, shutdown, shutdown.message());
+        channel.runPendingTasks();
 
         assertThat(expectPacket()).isEqualTo(shutdown);
         expectNothingSent();
-        assertThat(channel.isOpen()).isFalse();
+        assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.CANCELLED);
         assertThat(onlySummary().detail()).isEqualTo("Server shutting down");
         assertThat(channel.finish()).isFalse();
@@ -601,7 +692,7 @@ class TransferHandlerTest {
 
         expectNothingSent();
         assertThat(payload.refCnt()).as("the DATA was released").isZero();
-        assertThat(channel.isOpen()).isTrue();
+        assertThat(port.size()).as("the transfer runs").isOne();
         assertThat(summaries).isEmpty();
 
         // The transfer goes on as if nothing came.
@@ -654,7 +745,6 @@ class TransferHandlerTest {
         // 8-byte blocks: 65541 of them, the last empty, so the image stays small.
         int size = 65_540 * 8;
         start(TestImages.pattern(size), new TransferOptions(8, 1, 0, Map.of("blksize", "8")), Rollover.TO_ZERO, POLICY, HOUR);
-        handler.begin();
         assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "8")));
         ack(0);
 
@@ -673,7 +763,6 @@ class TransferHandlerTest {
     void rollsOverToWireBlockOneWhenConfigured() {
         int size = 65_536 * 8 + 3;
         start(TestImages.pattern(size), new TransferOptions(8, 1, 0, Map.of("blksize", "8")), Rollover.TO_ONE, POLICY, HOUR);
-        handler.begin();
         assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "8")));
         ack(0);
 
@@ -754,8 +843,9 @@ class TransferHandlerTest {
         expectNothingSent();
         advanceMillis(1);
         expectData(1);
-        // This ACK may answer either copy of block 1: no sample, so block 2 again waits the initial second.
-        advanceMillis(5);
+        // This ACK may answer either copy of block 1: no sample, so block 2 again waits the initial second (an even 6 ms
+        // later, so the wait ends on a tick of the wheel).
+        advanceMillis(6);
         ack(1);
         expectData(2);
         advanceMillis(999);

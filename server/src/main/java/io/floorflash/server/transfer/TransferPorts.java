@@ -1,0 +1,179 @@
+package io.floorflash.server.transfer;
+
+import io.floorflash.config.TransferPorts.Mode;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.FixedRecvByteBufAllocator;
+import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.epoll.EpollChannelOption;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The server's transfer ports, by port mode ({@code floorflash.transfer.ports}): which event loop a client's
+ * transfers run on, and the {@link TransferPort} they answer from there.
+ *
+ * <ul>
+ *   <li>{@code shared} and a port range: each event loop opens one socket per local address that requests arrive
+ *       on (one in all, unless the listener is bound to a wildcard and the machine has several addresses), on a
+ *       port the kernel picks or the next free one of the range. A client's transfers always run on the same loop
+ *       (a hash of its address and port), so its repeated or superseding request meets its running transfer.
+ *   <li>{@code single}: the listener's own socket, whose first stage is a {@link TransferPort} (see
+ *       {@link #listenerStage}); every transfer runs on the listener's loop.
+ * </ul>
+ * Opening a socket is asynchronous; a transfer waits for its port's future. Thread-safe.
+ */
+public final class TransferPorts {
+    /** Datagrams one recvmmsg call reads at most on epoll: a batch of ACKs from as many transfers. */
+    private static final int DATAGRAMS_PER_READ = 32;
+    /** The largest datagram read whole on a transfer port: ACKs are 4 bytes, a client's ERROR rarely past 100. */
+    private static final int MAX_DATAGRAM = 2048;
+    /** Room for many windows of large datagrams from every transfer of a loop. */
+    private static final int SEND_BUFFER = 4 * 1024 * 1024;
+
+    /** What a transfer socket is opened with. */
+    public record Sockets(Class<? extends DatagramChannel> channelType, boolean epoll, int receiveBuffer) {
+    }
+
+    private record Key(EventLoop loop, InetAddress address) {
+    }
+
+    private final io.floorflash.config.TransferPorts mode;
+    private final Sockets sockets;
+    private final List<EventLoop> loops;
+    private final SegmentOffload offload;
+    private final int unknownRepliesPerSecond;
+    private final ConcurrentHashMap<Key, CompletableFuture<TransferPort>> ports = new ConcurrentHashMap<>();
+    private final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final AtomicInteger nextInRange = new AtomicInteger();
+    /** The listener's own port, in single mode; null otherwise. */
+    private final TransferPort single;
+    private volatile EventLoop listenerLoop;
+
+    public TransferPorts(io.floorflash.config.TransferPorts mode, Sockets sockets, List<EventLoop> loops,
+                         SegmentOffload offload, int unknownRepliesPerSecond) {
+        if (loops.isEmpty()) {
+            throw new IllegalArgumentException("transfer ports: no event loop");
+        }
+        this.mode = mode;
+        this.sockets = sockets;
+        this.loops = List.copyOf(loops);
+        this.offload = offload;
+        this.unknownRepliesPerSecond = unknownRepliesPerSecond;
+        this.single = mode.mode() == Mode.SINGLE ? new TransferPort(offload, true, unknownRepliesPerSecond) : null;
+    }
+
+    /** The port mode. */
+    public io.floorflash.config.TransferPorts mode() {
+        return mode;
+    }
+
+    /**
+     * In single mode, the stage the listener's pipeline starts with (transfers answer from the listener's socket);
+     * null in the other modes.
+     */
+    public TransferPort listenerStage() {
+        return single;
+    }
+
+    /** The listener is bound: in single mode its loop runs every transfer. */
+    public void listenerBound(Channel listener) {
+        listenerLoop = listener.eventLoop();
+    }
+
+    /** The event loop {@code client}'s transfers run on. */
+    public EventLoop loopFor(InetSocketAddress client) {
+        if (single != null) {
+            return Objects.requireNonNull(listenerLoop, "listener not bound");
+        }
+        return loops.get(Math.floorMod(client.hashCode(), loops.size()));
+    }
+
+    /**
+     * The port on {@code loop} that answers from {@code address} (the address requests arrived on), opened on first
+     * use. Completes on the loop, or at once when it is open already; fails when no socket can be bound (a range
+     * with every port taken).
+     */
+    public CompletableFuture<TransferPort> portFor(EventLoop loop, InetAddress address) {
+        if (single != null) {
+            return CompletableFuture.completedFuture(single);
+        }
+        Key key = new Key(loop, address);
+        CompletableFuture<TransferPort> port = ports.get(key);
+        if (port != null) {
+            return port;
+        }
+        CompletableFuture<TransferPort> opening = new CompletableFuture<>();
+        port = ports.putIfAbsent(key, opening);
+        if (port != null) {
+            return port;
+        }
+        int attempts = mode.mode() == Mode.RANGE ? mode.last() - mode.first() + 1 : 1;
+        open(key, attempts, opening);
+        opening.whenComplete((ok, failure) -> {
+            if (failure != null) {
+                ports.remove(key, opening); // a later request tries again
+            }
+        });
+        return opening;
+    }
+
+    private void open(Key key, int attemptsLeft, CompletableFuture<TransferPort> result) {
+        int port = 0;
+        if (mode.mode() == Mode.RANGE) {
+            int size = mode.last() - mode.first() + 1;
+            port = mode.first() + Math.floorMod(nextInRange.getAndIncrement(), size);
+        }
+        TransferPort handler = new TransferPort(offload, false, unknownRepliesPerSecond);
+        Bootstrap bootstrap = new Bootstrap()
+                .group(key.loop())
+                .channel(sockets.channelType())
+                .option(ChannelOption.SO_SNDBUF, SEND_BUFFER)
+                .handler(handler);
+        if (sockets.receiveBuffer() > 0) {
+            bootstrap.option(ChannelOption.SO_RCVBUF, sockets.receiveBuffer());
+        }
+        if (sockets.epoll()) {
+            // recvmmsg: one system call reads a batch of ACKs from many transfers.
+            bootstrap.option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, MAX_DATAGRAM)
+                    .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(MAX_DATAGRAM * DATAGRAMS_PER_READ));
+        }
+        InetSocketAddress local = new InetSocketAddress(key.address(), port);
+        bootstrap.bind(local).addListener((ChannelFuture future) -> {
+            if (future.isSuccess()) {
+                channels.add(future.channel());
+                result.complete(handler);
+            } else if (attemptsLeft > 1) {
+                open(key, attemptsLeft - 1, result);
+            } else {
+                result.completeExceptionally(new IllegalStateException("cannot open a transfer port on "
+                        + describe(local) + (mode.mode() == Mode.RANGE ? " or any other of range " + mode : "") + ": "
+                        + future.cause().getMessage(), future.cause()));
+            }
+        });
+    }
+
+    private static String describe(InetSocketAddress address) {
+        return address.getAddress().getHostAddress() + ":" + address.getPort();
+    }
+
+    /** The local addresses of the transfer sockets open now (not the listener's), for logs and tests. */
+    public List<InetSocketAddress> openPorts() {
+        return channels.stream().map(ch -> (InetSocketAddress) ch.localAddress()).toList();
+    }
+
+    /** Closes every transfer socket; the transfers still on them are reported CANCELLED. Returns at once. */
+    public void close() {
+        for (Channel channel : channels) {
+            channel.close();
+        }
+    }
+}

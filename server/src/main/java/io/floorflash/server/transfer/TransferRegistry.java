@@ -1,0 +1,193 @@
+package io.floorflash.server.transfer;
+
+import io.floorflash.protocol.ErrorPacket;
+import java.net.InetSocketAddress;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Consumer;
+
+/**
+ * Every transfer of the server, from the moment its request is admitted until it ends: admission (one transfer per
+ * client address and port, a bound on how many run), draining (no admission once {@link #stopAccepting} is called)
+ * and cancellation. The listener admits; transfers release from their own event loops.
+ *
+ * <p>A request from a client address and port that has a transfer already is a retransmitted RRQ when it names the
+ * same file: ignored. When it names another file, the client has given up on the first one and reused its port (a
+ * bootloader that restarts its fetch): the first transfer ends quietly, without an ERROR (which would reach the
+ * client on the same pair of ports and end the new transfer too), and the new one takes its place.
+ */
+public final class TransferRegistry {
+    /** What {@link #admit} decided. */
+    public enum Admission {
+        /** A new transfer: the ticket is the caller's until {@link Ticket#release}. */
+        ADMITTED,
+        /** The same request again while its transfer runs: ignore it. */
+        DUPLICATE,
+        /** Too many transfers running. */
+        FULL,
+        /** The server is draining. */
+        DRAINING
+    }
+
+    /** One admitted transfer: how it is found, cancelled and released. */
+    public final class Ticket {
+        private final InetSocketAddress client;
+        private final String file;
+        private final AtomicBoolean released = new AtomicBoolean();
+        /** Set once the transfer runs; until then a cancellation is remembered in {@link #cancelledWith}. */
+        private volatile Consumer<ErrorPacket> canceller;
+        private volatile Cancellation cancelledWith;
+
+        private Ticket(InetSocketAddress client, String file) {
+            this.client = client;
+            this.file = file;
+        }
+
+        public InetSocketAddress client() {
+            return client;
+        }
+
+        public String file() {
+            return file;
+        }
+
+        /**
+         * The transfer runs now and ends through {@code cancel} (called from any thread, with the ERROR to send or
+         * null for a quiet end). When a cancellation came first, {@code cancel} is called at once.
+         */
+        public void attach(Consumer<ErrorPacket> cancel) {
+            canceller = cancel;
+            Cancellation pending = cancelledWith;
+            if (pending != null) {
+                cancel.accept(pending.error);
+            }
+        }
+
+        /** Whether the transfer was told to end before it could start (a drain, a newer request). */
+        public boolean cancelled() {
+            return cancelledWith != null;
+        }
+
+        /** The ERROR a cancellation asked to send (a drain's), or null: none, or a quiet end. */
+        public ErrorPacket cancelError() {
+            Cancellation cancellation = cancelledWith;
+            return cancellation == null ? null : cancellation.error;
+        }
+
+        /** The transfer has ended or never started: frees its client and its place. A second call does nothing. */
+        public void release() {
+            if (released.compareAndSet(false, true)) {
+                byClient.remove(client, this);
+                if (count.decrementAndGet() == 0) {
+                    CompletableFuture<Void> future = idle;
+                    if (future != null) {
+                        future.complete(null);
+                    }
+                }
+            }
+        }
+
+        private boolean cancel(ErrorPacket error) {
+            if (released.get() || cancelledWith != null) {
+                return false;
+            }
+            cancelledWith = new Cancellation(error);
+            Consumer<ErrorPacket> cancel = canceller;
+            if (cancel != null) {
+                cancel.accept(error);
+            }
+            return true;
+        }
+    }
+
+    private record Cancellation(ErrorPacket error) {
+    }
+
+    /** The answer of {@link #admit}: the decision, and the ticket when admitted. */
+    public record Result(Admission admission, Ticket ticket) {
+    }
+
+    private final ConcurrentHashMap<InetSocketAddress, Ticket> byClient = new ConcurrentHashMap<>();
+    private final AtomicInteger count = new AtomicInteger();
+    private final int limit;
+    private volatile boolean accepting = true;
+    private volatile CompletableFuture<Void> idle;
+
+    public TransferRegistry(int limit) {
+        this.limit = limit;
+    }
+
+    /**
+     * Admits a request from {@code client} for {@code file}. A running transfer of the same client for another file
+     * is ended quietly and replaced (see the class comment). Called by the listener, one request at a time.
+     */
+    public Result admit(InetSocketAddress client, String file) {
+        Ticket running = byClient.get(client);
+        if (running != null && running.file.equals(file) && !running.cancelled()) {
+            return new Result(Admission.DUPLICATE, null);
+        }
+        if (!accepting) {
+            return new Result(Admission.DRAINING, null);
+        }
+        if (running != null) {
+            running.cancel(null);
+            running.release();
+        }
+        if (count.incrementAndGet() > limit) {
+            count.decrementAndGet();
+            return new Result(Admission.FULL, null);
+        }
+        Ticket ticket = new Ticket(client, file);
+        Ticket raced = byClient.putIfAbsent(client, ticket);
+        if (raced != null) {
+            count.decrementAndGet();
+            return new Result(Admission.DUPLICATE, null);
+        }
+        return new Result(Admission.ADMITTED, ticket);
+    }
+
+    /** From now on every request is refused as {@link Admission#DRAINING}; running transfers go on. */
+    public void stopAccepting() {
+        accepting = false;
+    }
+
+    public boolean accepting() {
+        return accepting;
+    }
+
+    /**
+     * Ends every running transfer with {@code error} to its client, each on its own event loop; one still being
+     * prepared never starts. Returns at once.
+     *
+     * @return how many transfers were told to end
+     */
+    public int cancelAll(ErrorPacket error) {
+        int told = 0;
+        for (Ticket ticket : byClient.values()) {
+            if (ticket.cancel(error)) {
+                told++;
+            }
+        }
+        return told;
+    }
+
+    /**
+     * Completes once no transfer runs (at once when none does now). For a drain: call {@link #stopAccepting} first,
+     * or new transfers count too. A later call replaces the future an earlier one returned.
+     */
+    public CompletableFuture<Void> whenIdle() {
+        CompletableFuture<Void> future = new CompletableFuture<>();
+        idle = future;
+        if (count.get() == 0) {
+            future.complete(null);
+        }
+        return future;
+    }
+
+    /** Transfers running or being prepared now. */
+    public int size() {
+        return count.get();
+    }
+}

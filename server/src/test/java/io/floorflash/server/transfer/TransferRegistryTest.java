@@ -1,0 +1,95 @@
+package io.floorflash.server.transfer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.floorflash.protocol.ErrorCode;
+import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.server.transfer.TransferRegistry.Admission;
+import java.net.InetSocketAddress;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import org.junit.jupiter.api.Test;
+
+class TransferRegistryTest {
+    private static final InetSocketAddress A = new InetSocketAddress("10.0.0.7", 41000);
+    private static final InetSocketAddress B = new InetSocketAddress("10.0.0.8", 41000);
+    private static final ErrorPacket SHUTDOWN = new ErrorPacket(ErrorCode.NOT_DEFINED, "Server shutting down");
+
+    private final TransferRegistry registry = new TransferRegistry(2);
+
+    @Test
+    void isIdleAtOnceWhenNothingRuns() {
+        assertThat(registry.whenIdle()).isCompleted();
+    }
+
+    @Test
+    void becomesIdleWhenTheLastTransferIsReleasedOnce() {
+        TransferRegistry.Ticket a = registry.admit(A, "snom320.bin").ticket();
+        TransferRegistry.Ticket b = registry.admit(B, "snom320.bin").ticket();
+        CompletableFuture<Void> idle = registry.whenIdle();
+
+        a.release();
+        a.release();
+        assertThat(idle).isNotDone();
+        assertThat(registry.size()).isOne();
+        b.release();
+
+        assertThat(idle).isCompleted();
+        assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void theSameRequestAgainIsADuplicateAndAFullRegistryRefuses() {
+        registry.admit(A, "snom320.bin");
+        assertThat(registry.admit(A, "snom320.bin").admission()).isEqualTo(Admission.DUPLICATE);
+        registry.admit(B, "snom320.bin");
+
+        assertThat(registry.admit(new InetSocketAddress("10.0.0.9", 1), "snom320.bin").admission()).isEqualTo(Admission.FULL);
+        assertThat(registry.size()).isEqualTo(2);
+    }
+
+    @Test
+    void anotherFileFromTheSameClientPortEndsTheRunningTransferQuietlyAndTakesItsPlace() {
+        TransferRegistry.Ticket first = registry.admit(A, "snom320.bin").ticket();
+        List<ErrorPacket> told = new ArrayList<>();
+        first.attach(told::add);
+
+        TransferRegistry.Result second = registry.admit(A, "snom820.bin");
+
+        assertThat(second.admission()).isEqualTo(Admission.ADMITTED);
+        assertThat(told).as("ended without an ERROR to the client").containsExactly((ErrorPacket) null);
+        assertThat(registry.size()).isOne();
+        first.release();
+        assertThat(registry.size()).as("the first's late release frees nothing of the second").isOne();
+        assertThat(registry.admit(A, "snom820.bin").admission()).isEqualTo(Admission.DUPLICATE);
+    }
+
+    @Test
+    void aDrainRefusesNewRequestsButStillRecognisesRepeatedOnes() {
+        registry.admit(A, "snom320.bin");
+        registry.stopAccepting();
+
+        assertThat(registry.admit(A, "snom320.bin").admission()).isEqualTo(Admission.DUPLICATE);
+        assertThat(registry.admit(B, "snom320.bin").admission()).isEqualTo(Admission.DRAINING);
+        assertThat(registry.accepting()).isFalse();
+    }
+
+    @Test
+    void cancelAllTellsRunningTransfersAndRemembersItForOnesStillLoading() {
+        TransferRegistry.Ticket running = registry.admit(A, "snom320.bin").ticket();
+        TransferRegistry.Ticket loading = registry.admit(B, "snom320.bin").ticket();
+        List<ErrorPacket> told = new ArrayList<>();
+        running.attach(told::add);
+
+        assertThat(registry.cancelAll(SHUTDOWN)).isEqualTo(2);
+        assertThat(registry.cancelAll(SHUTDOWN)).as("each told once").isZero();
+
+        assertThat(told).containsExactly(SHUTDOWN);
+        assertThat(loading.cancelled()).isTrue();
+        assertThat(loading.cancelError()).isEqualTo(SHUTDOWN);
+        List<ErrorPacket> late = new ArrayList<>();
+        loading.attach(late::add);
+        assertThat(late).as("a transfer that starts after the cancel is told at once").containsExactly(SHUTDOWN);
+    }
+}
