@@ -63,6 +63,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     private double unknownReplyAllowance;
     private long unknownReplyRefilledAt;
     private long unknownRepliesDropped;
+    private long ticks;
 
     /**
      * @param offload                 UDP GSO for windows, shared by the server's ports
@@ -205,6 +206,11 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
         return unknownRepliesDropped;
     }
 
+    /** Timer ticks run so far: at most one per tick length, however many timers fire. */
+    long ticks() {
+        return ticks;
+    }
+
     // What a Transfer uses of its port.
 
     long now() {
@@ -260,11 +266,14 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     }
 
     private void tick() {
-        tickScheduled = false;
+        // tickScheduled stays true while expiries re-arm their timers: the one next tick is scheduled below.
+        ticks++;
         flushComing = true;
         wheel.advance(now());
         flush();
-        if (!wheel.isEmpty()) {
+        if (wheel.isEmpty()) {
+            tickScheduled = false;
+        } else {
             scheduleTick();
         }
     }

@@ -605,6 +605,24 @@ class TransferTest {
     }
 
     @Test
+    void theWheelTicksOncePerTickHoweverManyTimersFireAndRearm() {
+        // Retransmissions every 2 ms for both transfers: each tick fires timers that re-arm themselves.
+        RetransmitPolicy fast = new RetransmitPolicy(MILLISECONDS.toNanos(2), 1.0, MILLISECONDS.toNanos(2), 0.0, 1000);
+        start(TestImages.pattern(3000), TransferOptions.RFC1350, fast, HOUR);
+        port.start(new Transfer(new TransferId(new InetSocketAddress("10.0.0.8", 41000), ID.file()), image,
+                new ReadTransfer(image.size(), TransferOptions.RFC1350, Rollover.TO_ZERO, 1000), fast, HOUR, summaries::add));
+        channel.runPendingTasks();
+        long before = port.ticks();
+
+        for (int i = 0; i < 100; i++) {
+            advanceMillis(2);
+        }
+
+        assertThat(port.ticks() - before).isEqualTo(100);
+        assertThat(countSent()).as("both transfers resent at every tick, and their first DATA").isEqualTo(2 + 200);
+    }
+
+    @Test
     void transfersOfTwoClientsShareThePortEachOnItsOwnBlocks() {
         start(TestImages.pattern(3000), TransferOptions.RFC1350, POLICY, HOUR);
         expectData(1);
