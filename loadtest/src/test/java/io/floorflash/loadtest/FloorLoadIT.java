@@ -93,7 +93,10 @@ class FloorLoadIT {
 
         assertThat(report.allOk()).as(report.toText()).isTrue();
         assertThat(report.bytes()).isEqualTo(20L * SIZE);
-        assertThat(report.dataPackets()).as("every DATA carried a full block").isLessThanOrEqualTo(20L * (SIZE / blockSize + 1));
+        // A block cut short by a small receive buffer would fail the byte check above; here, each block came in one
+        // datagram. Resends by the server's 20 ms timer floor on a busy machine arrive as duplicates, not as more blocks.
+        assertThat(report.dataPackets() - report.duplicates()).as("every DATA carried a full block")
+                .isLessThanOrEqualTo(20L * (SIZE / blockSize + 1));
     }
 
     @Test

@@ -93,7 +93,8 @@ public final class Transfer implements TransferProgress {
             return;
         }
         if (log.isDebugEnabled()) {
-            log.debug("{} timeout, retransmission {}", id, transfer.retries() + 1);
+            log.debug("{} timeout after {} bytes acknowledged, retransmission {}", id, transfer.bytesAcknowledged(),
+                    transfer.retries() + 1);
         }
         rtt.backOff();
         apply(transfer.onTimeout());
