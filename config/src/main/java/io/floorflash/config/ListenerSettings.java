@@ -14,5 +14,5 @@ import java.net.InetAddress;
 public record ListenerSettings(InetAddress address, int port, TransportKind transport, int eventLoopThreads,
                                int receiveBuffer) {
     /** The socket transports floorflash can run on. */
-    public enum TransportKind { AUTO, EPOLL, NIO }
+    public enum TransportKind { AUTO, EPOLL, IO_URING, NIO }
 }

@@ -7,6 +7,10 @@ import io.netty.channel.epoll.EpollDatagramChannel;
 import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollServerSocketChannel;
 import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.uring.IoUring;
+import io.netty.channel.uring.IoUringDatagramChannel;
+import io.netty.channel.uring.IoUringIoHandler;
+import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.nio.NioDatagramChannel;
@@ -14,7 +18,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** The socket transport: Linux native epoll where it loads, NIO everywhere else. */
+/** The socket transport: Linux native epoll where it loads, NIO everywhere else; io_uring when asked for. */
 public enum Transport {
     EPOLL {
         @Override
@@ -35,6 +39,27 @@ public enum Transport {
         @Override
         public boolean segmentOffload() {
             return io.netty.channel.epoll.SegmentedDatagramPacket.isSupported();
+        }
+    },
+    IO_URING {
+        @Override
+        public IoHandlerFactory ioHandlerFactory() {
+            return IoUringIoHandler.newFactory();
+        }
+
+        @Override
+        public Class<? extends DatagramChannel> datagramChannel() {
+            return IoUringDatagramChannel.class;
+        }
+
+        @Override
+        public Class<? extends ServerSocketChannel> serverSocketChannel() {
+            return IoUringServerSocketChannel.class;
+        }
+
+        @Override
+        public boolean segmentOffload() {
+            return false;
         }
     },
     NIO {
@@ -80,6 +105,12 @@ public enum Transport {
         switch (kind) {
             case NIO:
                 return NIO;
+            case IO_URING:
+                if (!IoUring.isAvailable()) {
+                    throw new IllegalStateException("floorflash.tftp.transport = io_uring, but io_uring is not available: "
+                            + IoUring.unavailabilityCause());
+                }
+                return IO_URING;
             case EPOLL:
                 if (!Epoll.isAvailable()) {
                     throw new IllegalStateException("floorflash.tftp.transport = epoll, but native epoll is not available: "
