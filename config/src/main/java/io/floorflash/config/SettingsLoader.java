@@ -106,7 +106,7 @@ public final class SettingsLoader {
                 durationIn("transfer.deadline", Duration.ofSeconds(1), Duration.ofDays(1)),
                 retransmit,
                 read("transfer.udp-gso", config::getBoolean, false),
-                read("transfer.ports", this::transferPorts, TransferPorts.SHARED),
+                read("transfer.ports", this::transferPorts, TransferPortMode.SHARED),
                 intIn("transfer.unknown-transfer-replies-per-second", 0, 1_000_000, 0));
         FirmwareSettings firmware = new FirmwareSettings(
                 read("firmware.root", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
@@ -329,13 +329,13 @@ public final class SettingsLoader {
         }
     }
 
-    private TransferPorts transferPorts(String path) {
+    private TransferPortMode transferPorts(String path) {
         String raw = config.getString(path).trim();
         switch (raw.toLowerCase(Locale.ROOT)) {
             case "shared":
-                return TransferPorts.SHARED;
+                return TransferPortMode.SHARED;
             case "single":
-                return TransferPorts.SINGLE;
+                return TransferPortMode.SINGLE;
             default:
                 break;
         }
@@ -344,7 +344,7 @@ public final class SettingsLoader {
             int first = Integer.parseInt(range.group(1));
             int last = Integer.parseInt(range.group(2));
             if (first >= 1 && last <= 65535 && first <= last) {
-                return TransferPorts.range(first, last);
+                return TransferPortMode.range(first, last);
             }
         }
         throw new IllegalArgumentException(path + ": '" + raw + "' (expected: shared, single, or a port range such as 50000-50999)");

@@ -9,7 +9,7 @@ import java.time.Duration;
  */
 public record TransferSettings(int maxBlockSize, int maxBlockSizeIpv6, int maxWindowSize, RolloverSetting rollover,
                                int maxActiveTransfers, Duration deadline, RetransmitSettings retransmit, boolean udpGso,
-                               TransferPorts ports, int unknownTransferRepliesPerSecond) {
+                               TransferPortMode ports, int unknownTransferRepliesPerSecond) {
     /** What follows block 65535; mirrors the protocol module's {@code Rollover} (config has no Netty). */
     public enum RolloverSetting { ZERO, ONE, REFUSE }
 }

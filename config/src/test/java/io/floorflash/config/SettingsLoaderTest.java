@@ -47,7 +47,7 @@ class SettingsLoaderTest {
         assertThat(transfer.rollover()).isEqualTo(RolloverSetting.ZERO);
         assertThat(transfer.maxActiveTransfers()).isEqualTo(20_000);
         assertThat(transfer.udpGso()).isTrue();
-        assertThat(transfer.ports()).isEqualTo(TransferPorts.SHARED);
+        assertThat(transfer.ports()).isEqualTo(TransferPortMode.SHARED);
         assertThat(transfer.unknownTransferRepliesPerSecond()).isEqualTo(100);
         assertThat(transfer.deadline()).isEqualTo(Duration.ofMinutes(30));
 
@@ -241,7 +241,7 @@ class SettingsLoaderTest {
     void reportsEveryInvalidValueAtOnceOneLinePerKey() throws IOException {
         Path file = write("bad.conf", """
                 floorflash {
-                  tftp { address = "no.such.host.invalid", port = 70000, transport = io_uring }
+                  tftp { address = "no.such.host.invalid", port = 70000, transport = kqueue }
                   transfer {
                     max-block-size = 70000
                     max-window-size = 0
@@ -258,7 +258,7 @@ class SettingsLoaderTest {
         assertThat(failure.problems()).containsExactlyInAnyOrder(
                 "floorflash.tftp.address: 'no.such.host.invalid' (expected: an IP address or a resolvable host name)",
                 "floorflash.tftp.port: 70000 (expected: 0-65535)",
-                "floorflash.tftp.transport: 'io_uring' (expected: one of auto, epoll, nio)",
+                "floorflash.tftp.transport: 'kqueue' (expected: one of auto, epoll, io-uring, nio)",
                 "floorflash.transfer.max-block-size: 70000 (expected: 8-65464)",
                 "floorflash.transfer.max-window-size: 0 (expected: 1-65535)",
                 "floorflash.transfer.rollover: 'sideways' (expected: one of zero, one, refuse)",

@@ -107,7 +107,7 @@ public enum Transport {
                 return NIO;
             case IO_URING:
                 if (!IoUring.isAvailable()) {
-                    throw new IllegalStateException("floorflash.tftp.transport = io_uring, but io_uring is not available: "
+                    throw new IllegalStateException("floorflash.tftp.transport = io-uring, but io_uring is not available: "
                             + IoUring.unavailabilityCause());
                 }
                 return IO_URING;

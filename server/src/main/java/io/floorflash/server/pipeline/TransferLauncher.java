@@ -36,6 +36,8 @@ public final class TransferLauncher {
     /** The answer to a request during a drain, and the end of a transfer still running after it. */
     public static final ErrorPacket SHUTTING_DOWN = new ErrorPacket(ErrorCode.NOT_DEFINED,
             "Server shutting down; try again shortly");
+    private static final ErrorPacket NO_PORT = new ErrorPacket(ErrorCode.NOT_DEFINED,
+            "Server out of resources: cannot open a transfer port; try again shortly");
     private static final ErrorPacket BUSY = new ErrorPacket(ErrorCode.NOT_DEFINED,
             "Server busy: too many transfers running; try again shortly");
 
@@ -129,9 +131,7 @@ public final class TransferLauncher {
             }
             ticket.release();
             log.warn("{} could not open a transfer port: {}", id, failure.getMessage());
-            listenerChannel.writeAndFlush(new io.netty.channel.DefaultAddressedEnvelope<>(new ErrorPacket(ErrorCode.NOT_DEFINED,
-                    "Server out of resources: cannot open a transfer port; try again shortly"), id.client()),
-                    listenerChannel.voidPromise());
+            refusals.refuse(listenerChannel, id, local, NO_PORT);
         }, loop);
     }
 

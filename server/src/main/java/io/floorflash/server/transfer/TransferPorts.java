@@ -1,6 +1,7 @@
 package io.floorflash.server.transfer;
 
-import io.floorflash.config.TransferPorts.Mode;
+import io.floorflash.config.TransferPortMode;
+import io.floorflash.config.TransferPortMode.Mode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -15,6 +16,7 @@ import java.util.List;
 import java.util.Objects;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
@@ -46,19 +48,19 @@ public final class TransferPorts {
     private record Key(EventLoop loop, InetAddress address) {
     }
 
-    private final io.floorflash.config.TransferPorts mode;
+    private final TransferPortMode mode;
     private final Sockets sockets;
     private final List<EventLoop> loops;
     private final SegmentOffload offload;
     private final int unknownRepliesPerSecond;
     private final ConcurrentHashMap<Key, CompletableFuture<TransferPort>> ports = new ConcurrentHashMap<>();
-    private final List<Channel> channels = new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final List<Channel> channels = new CopyOnWriteArrayList<>();
     private final AtomicInteger nextInRange = new AtomicInteger();
     /** The listener's own port, in single mode; null otherwise. */
     private final TransferPort single;
     private volatile EventLoop listenerLoop;
 
-    public TransferPorts(io.floorflash.config.TransferPorts mode, Sockets sockets, List<EventLoop> loops,
+    public TransferPorts(TransferPortMode mode, Sockets sockets, List<EventLoop> loops,
                          SegmentOffload offload, int unknownRepliesPerSecond) {
         if (loops.isEmpty()) {
             throw new IllegalArgumentException("transfer ports: no event loop");
@@ -69,11 +71,6 @@ public final class TransferPorts {
         this.offload = offload;
         this.unknownRepliesPerSecond = unknownRepliesPerSecond;
         this.single = mode.mode() == Mode.SINGLE ? new TransferPort(offload, true, unknownRepliesPerSecond) : null;
-    }
-
-    /** The port mode. */
-    public io.floorflash.config.TransferPorts mode() {
-        return mode;
     }
 
     /**

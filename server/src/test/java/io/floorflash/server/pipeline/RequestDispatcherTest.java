@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.floorflash.config.FirmwareSettings;
 import io.floorflash.config.RetransmitSettings;
-import io.floorflash.config.TransferPorts;
+import io.floorflash.config.TransferPortMode;
 import io.floorflash.config.TransferSettings;
 import io.floorflash.protocol.Ack;
 import io.floorflash.protocol.Data;
@@ -26,6 +26,7 @@ import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferPlanner;
+import io.floorflash.server.transfer.TransferPorts;
 import io.floorflash.server.transfer.TransferRegistry;
 import io.floorflash.server.transfer.TransferSummary;
 import io.netty.buffer.ByteBuf;
@@ -79,7 +80,7 @@ class RequestDispatcherTest {
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPorts.SINGLE, 100);
+                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100);
         TransferListener listener = new TransferListener() {
                     @Override
                     public void transferFinished(TransferSummary summary) {
@@ -91,8 +92,8 @@ class RequestDispatcherTest {
                         refusals.add(id + " error=" + error.code());
                     }
                 };
-        io.floorflash.server.transfer.TransferPorts ports = new io.floorflash.server.transfer.TransferPorts(
-                TransferPorts.SINGLE, new io.floorflash.server.transfer.TransferPorts.Sockets(Transport.NIO.datagramChannel(),
+        TransferPorts ports = new TransferPorts(
+                TransferPortMode.SINGLE, new TransferPorts.Sockets(Transport.NIO.datagramChannel(),
                 false, 0), List.of(channel.eventLoop()), SegmentOffload.OFF, 100);
         TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings), ports,
                 new Refusals(ports, listener), listener, settings.deadline());

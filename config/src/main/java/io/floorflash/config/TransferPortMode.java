@@ -5,13 +5,13 @@ package io.floorflash.config;
  * chosen by the kernel ({@code shared}), the listener's own port ({@code single}), or a shared port per event
  * loop taken from the range {@code first}-{@code last} ({@code port-range}, for firewalls).
  */
-public record TransferPorts(Mode mode, int first, int last) {
+public record TransferPortMode(Mode mode, int first, int last) {
     public enum Mode { SHARED, SINGLE, RANGE }
 
-    public static final TransferPorts SHARED = new TransferPorts(Mode.SHARED, 0, 0);
-    public static final TransferPorts SINGLE = new TransferPorts(Mode.SINGLE, 0, 0);
+    public static final TransferPortMode SHARED = new TransferPortMode(Mode.SHARED, 0, 0);
+    public static final TransferPortMode SINGLE = new TransferPortMode(Mode.SINGLE, 0, 0);
 
-    public TransferPorts {
+    public TransferPortMode {
         if (mode == Mode.RANGE ? first < 1 || last > 65535 || first > last : first != 0 || last != 0) {
             throw new IllegalArgumentException("transfer ports: " + mode + " " + first + "-" + last
                     + " (expected: a range within 1-65535 for RANGE, none otherwise)");
@@ -19,8 +19,8 @@ public record TransferPorts(Mode mode, int first, int last) {
     }
 
     /** The ports of a range, first to last inclusive. */
-    public static TransferPorts range(int first, int last) {
-        return new TransferPorts(Mode.RANGE, first, last);
+    public static TransferPortMode range(int first, int last) {
+        return new TransferPortMode(Mode.RANGE, first, last);
     }
 
     @Override
