@@ -4,11 +4,14 @@
  * TID), RFC 1350 lock-step or RFC 7440 windows, every byte compared with a local copy of the file.
  *
  *   cc -O2 -o tftpgen bench/tftpgen.c
- *   tftpgen --port 69 --file small.bin --expect fw/small.bin --phones 1000 --blksize 1468 [--windowsize 8]
- *           [--timeout-ms 1000] [--retries 10] [--duration 120] [--host 127.0.0.1]
+ *   tftpgen --port 69 --file small.bin --expect-file fw/small.bin --phones 1000 --blksize 1468 [--windowsize 8]
+ *           [--profile plain|snom-bootloader] [--loss-rx 0.05 --loss-tx 0.05 --seed 1] [--timeout-ms 1000]
+ *           [--retries 10] [--duration 120] [--host 127.0.0.1] [--json FILE]
  *
- * Only loopback or namespace addresses are for it (the benchmark's rule). Prints one JSON object:
- * ok, failed, bytes, elapsed_s, goodput_MBps, cpu_s, cpu_s_per_GB, first_p50_s, first_p99_s, done_p50_s, done_p99_s,
+ * It takes the load-test jar's flags that the benchmark uses, so bench.py runs either with the same scenario.
+ * Only loopback addresses are for it (the benchmark runs each server in a namespace of its own). Prints one JSON
+ * object (and writes it to --json FILE) with the load-test jar's field names: transfers, ok, failed, bytes,
+ * elapsed_s, goodput_MBps, first_data_ms_p50/p99, completion_ms_p50/p99, simulator_cpu_s, simulator_cpu_s_per_GB,
  * timeouts. Every loop is bounded: --duration ends the run, phones still running then count as failed.
  */
 #define _GNU_SOURCE
@@ -75,7 +78,10 @@ static struct sockaddr_in server;
 static char request[600];
 static int request_len;
 
+static double loss_tx;
+
 static void send_to(struct phone *p, const void *buf, size_t len, uint16_t port) {
+    if (loss_tx > 0 && drand48() < loss_tx) return; /* simulated loss on the way out */
     struct sockaddr_in to = server;
     to.sin_port = port;
     /* A full socket buffer is like a lost packet: the phone's timer sends again. */
@@ -91,16 +97,28 @@ int main(int argc, char **argv) {
     const char *host = opt(argc, argv, "--host", "127.0.0.1");
     int port = atoi(opt(argc, argv, "--port", "69"));
     const char *file = opt(argc, argv, "--file", NULL);
-    const char *expect = opt(argc, argv, "--expect", NULL);
+    const char *expect = opt(argc, argv, "--expect-file", NULL);
+    const char *json = opt(argc, argv, "--json", NULL);
+    const char *profile = opt(argc, argv, "--profile", "plain");
+    double loss_rx = atof(opt(argc, argv, "--loss-rx", "0"));
+    loss_tx = atof(opt(argc, argv, "--loss-tx", "0"));
+    srand48(atol(opt(argc, argv, "--seed", "1")));
     int phones = atoi(opt(argc, argv, "--phones", "100"));
     int blksize = atoi(opt(argc, argv, "--blksize", "0"));
     int window = atoi(opt(argc, argv, "--windowsize", "1"));
     double timeout = atoi(opt(argc, argv, "--timeout-ms", "1000")) / 1000.0;
     int max_retries = atoi(opt(argc, argv, "--retries", "10"));
     double duration = atof(opt(argc, argv, "--duration", "120"));
+    if (strcmp(profile, "snom-bootloader") == 0) {
+        blksize = 0; /* RFC 1350 only: 512-byte blocks, no options */
+        window = 1;
+    } else if (strcmp(profile, "plain") != 0) {
+        fprintf(stderr, "tftpgen: profile %s is the load-test jar's only (this one knows plain and snom-bootloader)\n", profile);
+        return 2;
+    }
     if (!file || !expect || phones < 1 || window < 1 || (blksize != 0 && (blksize < 8 || blksize > 65464))) {
-        fprintf(stderr, "usage: tftpgen --file NAME --expect PATH [--phones N] [--blksize B] [--windowsize W] "
-                        "[--port P] [--host IP] [--timeout-ms T] [--retries R] [--duration S]\n");
+        fprintf(stderr, "usage: tftpgen --file NAME --expect-file PATH [--phones N] [--blksize B] [--windowsize W] "
+                        "[--port P] [--host IP] [--timeout-ms T] [--retries R] [--duration S] [--json FILE]\n");
         return 2;
     }
     if (strncmp(host, "127.", 4) != 0) {
@@ -173,6 +191,7 @@ int main(int argc, char **argv) {
                 ssize_t len = recvfrom(p->fd, buf, sizeof buf, 0, (struct sockaddr *) &from, &fromlen);
                 if (len < 0) break;
                 if (p->state >= DONE || len < 4) continue;
+                if (loss_rx > 0 && drand48() < loss_rx) continue; /* simulated loss on the way in */
                 if (p->server_tid == 0) {
                     p->server_tid = from.sin_port;
                     p->first_answer = now();
@@ -261,11 +280,22 @@ int main(int argc, char **argv) {
         if (ph[i].state == DONE) dones[nd++] = ph[i].finished - ph[i].started;
     }
     double gb = bytes / 1e9;
-    printf("{\"ok\": %d, \"failed\": %d, \"bytes\": %llu, \"elapsed_s\": %.3f, \"goodput_MBps\": %.1f, \"cpu_s\": %.3f, "
-           "\"cpu_s_per_GB\": %.2f, \"first_p50_s\": %.4f, \"first_p99_s\": %.4f, \"done_p50_s\": %.3f, "
-           "\"done_p99_s\": %.3f, \"timeouts\": %ld}\n",
-           ok, failed, (unsigned long long) bytes, elapsed, bytes / 1e6 / elapsed, cpu, gb > 0 ? cpu / gb : 0.0,
-           percentile(firsts, nf, 0.5), percentile(firsts, nf, 0.99), percentile(dones, nd, 0.5),
-           percentile(dones, nd, 0.99), timeouts);
+    char report[1024];
+    snprintf(report, sizeof report,
+             "{\"generator\": \"tftpgen\", \"transfers\": %d, \"ok\": %d, \"failed\": %d, \"bytes\": %llu, "
+             "\"elapsed_s\": %.3f, \"goodput_MBps\": %.1f, \"first_data_ms_p50\": %.1f, \"first_data_ms_p99\": %.1f, "
+             "\"completion_ms_p50\": %.1f, \"completion_ms_p99\": %.1f, \"simulator_cpu_s\": %.3f, "
+             "\"simulator_cpu_s_per_GB\": %.2f, \"timeouts\": %ld}\n",
+             phones, ok, failed, (unsigned long long) bytes, elapsed, bytes / 1e6 / elapsed,
+             1000 * percentile(firsts, nf, 0.5), 1000 * percentile(firsts, nf, 0.99), 1000 * percentile(dones, nd, 0.5),
+             1000 * percentile(dones, nd, 0.99), cpu, gb > 0 ? cpu / gb : 0.0, timeouts);
+    fputs(report, stdout);
+    if (json) {
+        FILE *out = fopen(json, "w");
+        if (!out || fputs(report, out) < 0 || fclose(out) != 0) {
+            perror(json);
+            return 2;
+        }
+    }
     return failed ? 1 : 0;
 }
