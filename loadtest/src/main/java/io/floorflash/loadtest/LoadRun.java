@@ -43,6 +43,9 @@ import java.util.concurrent.atomic.LongAdder;
  * line once a second. Every loop is bounded in count and in time.
  */
 final class LoadRun {
+    /** How late a phone's retry may fire: a few ms against client timeouts of a second or more. */
+    private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+
     private final LoadScenario scenario;
     private final PrintStream progress;
     private final ConcurrentLinkedQueue<PhoneResult> results = new ConcurrentLinkedQueue<>();
@@ -52,6 +55,7 @@ final class LoadRun {
     private final AtomicInteger failed = new AtomicInteger();
     private final LongAdder bytes = new LongAdder();
     private final CountDownLatch allDone;
+    private final LoopTimers timers = new LoopTimers(TIMER_TICK_NANOS);
     private final boolean epoll = Epoll.isAvailable();
     /** Why the run is being stopped, or null while it runs: once set, no phone starts. */
     private volatile String stopping;
@@ -120,7 +124,7 @@ final class LoadRun {
         LossModel loss = new LossModel(scenario.receiveLoss(), scenario.sendLoss(), scenario.seed() * 1_000_003L + id);
         SimulatedPhone[] self = new SimulatedPhone[1];
         SimulatedPhone phone = new SimulatedPhone(scenario.server(), request, transfer, scenario.clientTimeout().toNanos(),
-                loss, bytes, result -> onDone(self[0], result));
+                loss, bytes, timers, result -> onDone(self[0], result));
         self[0] = phone;
         running.add(phone);
         String stopped = stopping;

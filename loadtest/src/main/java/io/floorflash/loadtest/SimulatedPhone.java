@@ -11,10 +11,9 @@ import io.netty.channel.AddressedEnvelope;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultAddressedEnvelope;
+import io.floorflash.protocol.timer.TimerWheel;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.concurrent.ScheduledFuture;
 import java.net.InetSocketAddress;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Consumer;
 
@@ -22,6 +21,9 @@ import java.util.function.Consumer;
  * One simulated phone on its own UDP socket (its own TID): sends the request, locks onto the port the server
  * answers from (a packet from any other port gets ERROR 5, as RFC 1350 says), carries out {@link ClientTransfer}'s
  * steps, runs its own retry timer, and dallies after the last ACK to answer a repeated last block.
+ *
+ * <p>The retry timer is one {@link TimerWheel.Timer} on its loop's wheel, kept for the phone's life: a packet only
+ * moves the stored deadline, and the timer moves itself there when it fires early.
  */
 final class SimulatedPhone extends ChannelInboundHandlerAdapter {
     private final InetSocketAddress server;
@@ -31,19 +33,21 @@ final class SimulatedPhone extends ChannelInboundHandlerAdapter {
     private final LossModel loss;
     private final LongAdder bytesReceived;
     private final Consumer<PhoneResult> done;
+    private final LoopTimers timers;
 
     private ChannelHandlerContext ctx;
+    private LoopTimers.LoopWheel wheel;
+    private TimerWheel.Timer timer;
     private InetSocketAddress serverTid;
     private long startedAt;
     private long firstAnswerAt = -1;
     private long retryAt;
-    private ScheduledFuture<?> timer;
     private boolean reported;
     private boolean dallying;
     private long dataPackets;
 
     SimulatedPhone(InetSocketAddress server, ReadRequest request, ClientTransfer transfer, long timeoutNanos,
-                   LossModel loss, LongAdder bytesReceived, Consumer<PhoneResult> done) {
+                   LossModel loss, LongAdder bytesReceived, LoopTimers timers, Consumer<PhoneResult> done) {
         this.server = server;
         this.request = request;
         this.transfer = transfer;
@@ -51,11 +55,14 @@ final class SimulatedPhone extends ChannelInboundHandlerAdapter {
         this.loss = loss;
         this.bytesReceived = bytesReceived;
         this.done = done;
+        this.timers = timers;
     }
 
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.wheel = timers.of(ctx.executor());
+        this.timer = wheel.newTimer(this::onTimer);
     }
 
     /** Sends the request; call on the channel's event loop once it is bound. */
@@ -148,11 +155,8 @@ final class SimulatedPhone extends ChannelInboundHandlerAdapter {
             send(new Ack(((ClientStep.Complete) step).block()), serverTid);
             report(true, false, "");
             dallying = true;
-            cancelTimer();
             // Dally: answer a repeated last block for one timeout, then close (RFC 1350 section 6).
-            timer = ctx.executor().schedule(() -> {
-                ctx.close();
-            }, timeoutNanos, TimeUnit.NANOSECONDS);
+            wheel.schedule(timer, now() + timeoutNanos);
         } else if (step instanceof ClientStep.Fail) {
             ClientStep.Fail fail = (ClientStep.Fail) step;
             if (fail.sendError() && serverTid != null) {
@@ -173,19 +177,21 @@ final class SimulatedPhone extends ChannelInboundHandlerAdapter {
 
     private void arm() {
         retryAt = now() + timeoutNanos;
-        if (timer == null) {
-            timer = ctx.executor().schedule(this::onTimer, timeoutNanos, TimeUnit.NANOSECONDS);
+        if (!timer.isScheduled()) {
+            wheel.schedule(timer, retryAt);
         }
     }
 
     private void onTimer() {
-        timer = null;
+        if (dallying) {
+            ctx.close();
+            return;
+        }
         if (reported) {
             return;
         }
-        long wait = retryAt - now();
-        if (wait > 0) {
-            timer = ctx.executor().schedule(this::onTimer, wait, TimeUnit.NANOSECONDS);
+        if (retryAt - now() > 0) {
+            wheel.schedule(timer, retryAt);
             return;
         }
         apply(transfer.onTimeout());
@@ -193,8 +199,7 @@ final class SimulatedPhone extends ChannelInboundHandlerAdapter {
 
     private void cancelTimer() {
         if (timer != null) {
-            timer.cancel(false);
-            timer = null;
+            wheel.cancel(timer);
         }
     }
 
@@ -210,6 +215,6 @@ final class SimulatedPhone extends ChannelInboundHandlerAdapter {
     }
 
     private long now() {
-        return ctx.executor().ticker().nanoTime();
+        return wheel.now();
     }
 }

@@ -335,11 +335,13 @@ class SimulatedPhoneTest {
         ReadRequest request = new ReadRequest("snom320.bin", TransferMode.OCTET, options);
         ClientTransfer transfer = new ClientTransfer(request.options(), ExpectedContent.ofBytes(content).checker(), RETRIES);
         SimulatedPhone phone = new SimulatedPhone(SERVER, request, transfer, TimeUnit.MILLISECONDS.toNanos(TIMEOUT_MILLIS),
-                loss, bytes, results::add);
+                loss, bytes, new LoopTimers(TimeUnit.MILLISECONDS.toNanos(1)), results::add);
         channel = EmbeddedChannel.builder()
-                .handlers(TftpDatagramDecoder.INSTANCE, TftpPacketEncoder.INSTANCE, phone)
+                .handlers(TftpDatagramDecoder.INSTANCE, TftpPacketEncoder.INSTANCE)
                 .build();
+        // Time stands still before the phone's timer wheel starts counting, so whole milliseconds are whole ticks.
         channel.freezeTime();
+        channel.pipeline().addLast(phone);
         return phone;
     }
 
