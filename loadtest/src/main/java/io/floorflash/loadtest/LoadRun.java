@@ -3,8 +3,6 @@ package io.floorflash.loadtest;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TransferMode;
-import io.floorflash.protocol.codec.TftpDatagramDecoder;
-import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -137,7 +135,7 @@ final class LoadRun {
         ChannelFuture bind = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(TftpDatagramDecoder.INSTANCE, TftpPacketEncoder.INSTANCE, phone);
+                ch.pipeline().addLast(phone);
             }
         }).bind(local);
         bind.addListener((ChannelFuture f) -> {
