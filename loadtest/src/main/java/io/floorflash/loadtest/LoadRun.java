@@ -5,6 +5,7 @@ import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TransferMode;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -20,10 +21,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -69,9 +72,15 @@ final class LoadRun {
     /** Runs the scenario to its end and returns the report. */
     LoadReport run() throws InterruptedException {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends DatagramChannel> channelType = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        // Sockets of the server's address family: a dual-stack IPv6 socket talking to an IPv4 server takes the
+        // IPv6 paths of the kernel's send and receive for every packet.
+        SocketProtocolFamily family = scenario.server().getAddress() instanceof Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        ChannelFactory<DatagramChannel> channels = epoll
+                ? () -> new EpollDatagramChannel(family)
+                : () -> new NioDatagramChannel(family);
         group = new MultiThreadIoEventLoopGroup(scenario.threads(), new DefaultThreadFactory("phone", true), io);
-        bootstrap = new Bootstrap().group(group).channel(channelType)
+        bootstrap = new Bootstrap().group(group).channelFactory(channels)
                 .option(ChannelOption.SO_RCVBUF, receiveBuffer())
                 // Room for the largest DATA the phone asked for: Netty's default of 2048 bytes truncates larger blocks.
                 .option(ChannelOption.RCVBUF_ALLOCATOR, receiveAllocator());
