@@ -44,8 +44,9 @@ import java.util.concurrent.atomic.LongAdder;
  * line once a second. Every loop is bounded in count and in time.
  */
 final class LoadRun {
-    /** How late a phone's retry may fire: a few ms against client timeouts of a second or more. */
-    private static final long TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(5);
+    /** The phones' timer resolution: at most this late, and at most 1/64 of the client timeout late. */
+    private static final long MAX_TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MIN_TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final LoadScenario scenario;
     private final PrintStream progress;
@@ -56,7 +57,7 @@ final class LoadRun {
     private final AtomicInteger failed = new AtomicInteger();
     private final LongAdder bytes = new LongAdder();
     private final CountDownLatch allDone;
-    private final LoopTimers timers = new LoopTimers(TIMER_TICK_NANOS);
+    private final LoopTimers timers;
     private final boolean epoll = Epoll.isAvailable();
     /** Why the run is being stopped, or null while it runs: once set, no phone starts. */
     private volatile String stopping;
@@ -67,6 +68,8 @@ final class LoadRun {
         this.scenario = scenario;
         this.progress = progress;
         this.allDone = new CountDownLatch(scenario.transfers());
+        long tick = Math.max(MIN_TIMER_TICK_NANOS, Math.min(MAX_TIMER_TICK_NANOS, scenario.clientTimeout().toNanos() / 64));
+        this.timers = new LoopTimers(tick);
     }
 
     /** Runs the scenario to its end and returns the report. */
