@@ -274,6 +274,15 @@ def fmt(value, spec, unit=""):
     return "—" if value != value else f"{value:{spec}}{unit}"
 
 
+GENERATOR_BOUND = "generator-bound"
+
+
+def generator_bound(server_cpu, generator_cpu):
+    """Whether the load generator spent more CPU per GB than the server: on shared cores the generator then sets the
+    pace, and the row measures the generator more than the server."""
+    return server_cpu == server_cpu and generator_cpu == generator_cpu and generator_cpu > server_cpu
+
+
 def table(results, scenario, names):
     stats = scenario_stats(results, scenario, names)
     peers = [s["goodput_MBps"] for n, s in stats.items() if n != "floorflash"]
@@ -282,12 +291,14 @@ def table(results, scenario, names):
     for name, s in stats.items():
         ratio = s["goodput_MBps"] / best if best and best == best else float("nan")
         note = f" (exited in {s['exited']} of {s['runs']} runs)" if s["exited"] else ""
+        server_cpu, generator_cpu = s["server_cpu_s_per_GB"], s["simulator_cpu_s_per_GB"]
+        bound = f" **{GENERATOR_BOUND}**" if generator_bound(server_cpu, generator_cpu) else ""
         rows.append(f"| {name}{note} | {s['goodput_MBps']:.1f} | {fmt(ratio, '.2f', '×')} | "
                     f"{s['completion_ms_p50'] / 1000:.2f} | {s['completion_ms_p99'] / 1000:.2f} | "
                     f"{s['first_data_ms_p99'] / 1000:.2f} | {s['failed']:.0f} | {fmt(s['listener_drops'], '.0f')} | "
-                    f"{fmt(s['server_cpu_s_per_GB'], '.1f')} | {fmt(s['simulator_cpu_s_per_GB'], '.1f')} |")
+                    f"{fmt(server_cpu, '.1f')} | {fmt(generator_cpu, '.1f')}{bound} |")
     header = ("| server | goodput MB/s | vs best peer | completion p50 s | p99 s | first DATA p99 s | failed | "
-              "listener drops | server CPU s/GB | simulator CPU s/GB |\n|---|---|---|---|---|---|---|---|---|---|")
+              "listener drops | server CPU s/GB | generator CPU s/GB |\n|---|---|---|---|---|---|---|---|---|---|")
     return f"### {scenario.title}\n\n{header}\n" + "\n".join(rows) + "\n"
 
 
@@ -449,7 +460,10 @@ def main():
                     print(f"[{time.time() - started:6.0f}s] rep {rep} {scenario.key:24} {server.name:10} "
                           f"{r['goodput_MBps']:8.1f} MB/s  p99 {r['completion_ms_p99'] / 1000:6.2f} s  "
                           f"failed {r['failed']}  drops {r['listener_drops']}  "
-                          f"server CPU {r['server_cpu_s_per_GB']:.1f} s/GB{'  EXITED' if r['server_exited'] else ''}",
+                          f"server CPU {r['server_cpu_s_per_GB']:.1f} s/GB  "
+                          f"generator CPU {r['simulator_cpu_s_per_GB']:.1f} s/GB"
+                          f"{'  ' + GENERATOR_BOUND.upper() if generator_bound(r['server_cpu_s_per_GB'], r['simulator_cpu_s_per_GB']) else ''}"
+                          f"{'  EXITED' if r['server_exited'] else ''}",
                           flush=True)
         flash = next((s for s in running if s.name == "floorflash"), None)
         if flash and (not only or "memory" in only):
@@ -465,8 +479,10 @@ def main():
     body = [f"# floorflash vs peers — {stamp}\n",
             f"Command: `sudo python3 bench/bench.py{' --quick' if args.quick else ''}`; {reps} repetition(s), "
             f"medians; {os.cpu_count()} cores ({cpu}); loopback inside one private network namespace per server; "
-            "load from floorflash-loadtest in the same namespace (so the simulator shares the 2 cores with the "
-            "server: its own CPU is the last column). 'vs best peer' divides goodput by the best peer's in the "
+            "load from floorflash-loadtest in the same namespace, so the generator shares the cores with the "
+            "server: its own CPU per GB stands beside the server's, and a row where the generator spent more is "
+            f"marked **{GENERATOR_BOUND}** (the generator, not the server, set its pace, so its goodput and ratios "
+            "say little about the server). 'vs best peer' divides goodput by the best peer's in the "
             "same scenario. Windowed scenarios run only on servers that support windowsize (RFC 7440). Each server "
             "first serves one untimed warm-up run (50 phones), so no figure includes a JIT's warm-up. Every run is "
             "capped (120 s; 180 s for 1000 phones at 512; 300 s for 5000 phones): 'failed' counts transfers that "

@@ -46,19 +46,25 @@ final class ExpectedContent {
     /** Checks one transfer's in-order stream. */
     final class Checker {
         private final MessageDigest digest = bytes == null ? newDigest() : null;
+        /** A view of the expected bytes, moved to each block in turn: nothing is allocated per block. */
+        private final ByteBuffer expected = bytes == null ? null : ByteBuffer.wrap(bytes);
         private long offset;
 
         /** Checks the readable bytes of {@code block} at the current offset; false when any byte differs. */
         boolean accept(ByteBuf block) {
             int length = block.readableBytes();
             if (bytes != null) {
-                // One bulk comparison, not a read per 8 bytes: each read of a leak-tracked buffer records a trace.
-                if (offset + length > bytes.length
-                        || !ByteBuffer.wrap(bytes, (int) offset, length).equals(block.nioBuffer())) {
+                if (offset + length > bytes.length) {
+                    return false;
+                }
+                // One vectorised bulk comparison, not a read per 8 bytes (each read of a leak-tracked buffer records
+                // a trace). Moving the limit first keeps the position at or below it.
+                expected.limit((int) offset + length).position((int) offset);
+                if (!expected.equals(view(block, length))) {
                     return false;
                 }
             } else {
-                digest.update(block.nioBuffer());
+                digest.update(view(block, length));
             }
             offset += length;
             return true;
@@ -75,6 +81,14 @@ final class ExpectedContent {
         long received() {
             return offset;
         }
+    }
+
+    /**
+     * The readable bytes of {@code block} as a {@link ByteBuffer}: the buffer's own reusable view when it has one
+     * region (read at once, on the thread that owns the buffer), else a new one.
+     */
+    private static ByteBuffer view(ByteBuf block, int length) {
+        return block.nioBufferCount() == 1 ? block.internalNioBuffer(block.readerIndex(), length) : block.nioBuffer();
     }
 
     private static MessageDigest newDigest() {

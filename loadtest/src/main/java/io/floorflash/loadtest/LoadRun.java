@@ -3,10 +3,9 @@ package io.floorflash.loadtest;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TransferMode;
-import io.floorflash.protocol.codec.TftpDatagramDecoder;
-import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
@@ -22,10 +21,12 @@ import io.netty.channel.epoll.EpollIoHandler;
 import io.netty.channel.epoll.EpollMode;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.DatagramChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.PrintStream;
 import java.lang.management.ManagementFactory;
+import java.net.Inet4Address;
 import java.net.InetSocketAddress;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
@@ -43,6 +44,10 @@ import java.util.concurrent.atomic.LongAdder;
  * line once a second. Every loop is bounded in count and in time.
  */
 final class LoadRun {
+    /** The phones' timer resolution: at most this late, and at most 1/64 of the client timeout late. */
+    private static final long MAX_TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(10);
+    private static final long MIN_TIMER_TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
+
     private final LoadScenario scenario;
     private final PrintStream progress;
     private final ConcurrentLinkedQueue<PhoneResult> results = new ConcurrentLinkedQueue<>();
@@ -52,6 +57,7 @@ final class LoadRun {
     private final AtomicInteger failed = new AtomicInteger();
     private final LongAdder bytes = new LongAdder();
     private final CountDownLatch allDone;
+    private final LoopTimers timers;
     private final boolean epoll = Epoll.isAvailable();
     /** Why the run is being stopped, or null while it runs: once set, no phone starts. */
     private volatile String stopping;
@@ -62,14 +68,22 @@ final class LoadRun {
         this.scenario = scenario;
         this.progress = progress;
         this.allDone = new CountDownLatch(scenario.transfers());
+        long tick = Math.max(MIN_TIMER_TICK_NANOS, Math.min(MAX_TIMER_TICK_NANOS, scenario.clientTimeout().toNanos() / 64));
+        this.timers = new LoopTimers(tick);
     }
 
     /** Runs the scenario to its end and returns the report. */
     LoadReport run() throws InterruptedException {
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
-        Class<? extends DatagramChannel> channelType = epoll ? EpollDatagramChannel.class : NioDatagramChannel.class;
+        // Sockets of the server's address family: a dual-stack IPv6 socket talking to an IPv4 server takes the
+        // IPv6 paths of the kernel's send and receive for every packet.
+        SocketProtocolFamily family = scenario.server().getAddress() instanceof Inet4Address
+                ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        ChannelFactory<DatagramChannel> channels = epoll
+                ? () -> new EpollDatagramChannel(family)
+                : () -> new NioDatagramChannel(family);
         group = new MultiThreadIoEventLoopGroup(scenario.threads(), new DefaultThreadFactory("phone", true), io);
-        bootstrap = new Bootstrap().group(group).channel(channelType)
+        bootstrap = new Bootstrap().group(group).channelFactory(channels)
                 .option(ChannelOption.SO_RCVBUF, receiveBuffer())
                 // Room for the largest DATA the phone asked for: Netty's default of 2048 bytes truncates larger blocks.
                 .option(ChannelOption.RCVBUF_ALLOCATOR, receiveAllocator());
@@ -120,7 +134,7 @@ final class LoadRun {
         LossModel loss = new LossModel(scenario.receiveLoss(), scenario.sendLoss(), scenario.seed() * 1_000_003L + id);
         SimulatedPhone[] self = new SimulatedPhone[1];
         SimulatedPhone phone = new SimulatedPhone(scenario.server(), request, transfer, scenario.clientTimeout().toNanos(),
-                loss, bytes, result -> onDone(self[0], result));
+                loss, bytes, timers, result -> onDone(self[0], result));
         self[0] = phone;
         running.add(phone);
         String stopped = stopping;
@@ -133,7 +147,7 @@ final class LoadRun {
         ChannelFuture bind = bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
-                ch.pipeline().addLast(TftpDatagramDecoder.INSTANCE, TftpPacketEncoder.INSTANCE, phone);
+                ch.pipeline().addLast(phone);
             }
         }).bind(local);
         bind.addListener((ChannelFuture f) -> {
