@@ -60,9 +60,9 @@ import org.slf4j.LoggerFactory;
  * {@link #stop(Duration)} drains and stops it; {@link #close()} stops it without waiting for transfers.
  *
  * <p>During a drain the listener stays bound and answers each new request with ERROR 0 "Server shutting down"
- * (from a port of its own, like every refusal): a phone learns at once to come back later instead of waiting out its
- * timeouts against a closed port, a retransmitted RRQ of a running transfer is still recognised and ignored, and
- * the refusals are counted. {@link #accepting()} reads false from the first moment of the drain.
+ * (from the client's transfer port, like every refusal): a phone learns at once to come back later instead of
+ * waiting out its timeouts against a closed port, a retransmitted RRQ of a running transfer is still recognised and
+ * ignored, and the refusals are counted. {@link #accepting()} reads false from the first moment of the drain.
  */
 public final class FloorflashServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(FloorflashServer.class);

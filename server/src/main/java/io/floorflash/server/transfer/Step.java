@@ -3,7 +3,7 @@ package io.floorflash.server.transfer;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.OptionAck;
 
-/** What {@link ReadTransfer} decides; {@link TransferHandler} carries it out. */
+/** What {@link ReadTransfer} decides; {@link Transfer} carries it out. */
 public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.Finish, Step.Abort, Step.Ignore {
     /** Send (or resend) the OACK and wait for ACK 0. */
     record SendOptionAck(OptionAck optionAck) implements Step {
