@@ -49,8 +49,10 @@ public final class TimerWheel {
     private final long tickNanos;
     private final Timer[] slots;
     private final int mask;
-    /** The last tick whose slot has been walked: a timer is never placed at or before it. */
+    /** The last tick whose slot has been walked. */
     private long processedTick;
+    /** The earliest tick a timer is placed at: after the last walked one, and during an advance after its end. */
+    private long floorTick;
     private int size;
 
     /**
@@ -68,6 +70,7 @@ public final class TimerWheel {
         this.slots = new Timer[count];
         this.mask = count - 1;
         this.processedTick = Math.floorDiv(nowNanos, tickNanos);
+        this.floorTick = processedTick + 1;
     }
 
     /** A new, unscheduled timer that calls {@code expiry} when it fires. */
@@ -93,7 +96,7 @@ public final class TimerWheel {
         if (timer.isScheduled()) {
             unlink(timer);
         }
-        long tick = Math.max(ceilDiv(dueNanos, tickNanos), processedTick + 1);
+        long tick = Math.max(ceilDiv(dueNanos, tickNanos), floorTick);
         timer.dueNanos = dueNanos;
         timer.tick = tick;
         int slot = (int) (tick & mask);
@@ -125,6 +128,8 @@ public final class TimerWheel {
         long nowTick = Math.floorDiv(nowNanos, tickNanos);
         // Past a whole turn, each slot is walked once: a walk fires every due timer in it whatever its round.
         long from = Math.max(processedTick + 1, nowTick - mask);
+        // Whatever an expiry schedules goes after this advance, even when it walks several ticks.
+        floorTick = Math.max(floorTick, nowTick + 1);
         int fired = 0;
         for (long tick = from; tick <= nowTick && size > 0; tick++) {
             processedTick = tick;

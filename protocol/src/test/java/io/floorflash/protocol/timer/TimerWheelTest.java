@@ -83,6 +83,22 @@ class TimerWheelTest {
     }
 
     @Test
+    void aTimerThatReArmsItselfForThePastFiresOnceInAnAdvanceOverManyTicks() {
+        int[] count = {0};
+        TimerWheel.Timer[] self = new TimerWheel.Timer[1];
+        self[0] = wheel.newTimer(now -> {
+            count[0]++;
+            wheel.schedule(self[0], now);
+        });
+        wheel.schedule(self[0], 2 * MS);
+
+        assertThat(wheel.advance(10 * MS)).as("five ticks walked").isOne();
+        assertThat(count[0]).isOne();
+        assertThat(wheel.advance(11 * MS)).as("the next tick has not ended").isZero();
+        assertThat(wheel.advance(12 * MS)).isOne();
+    }
+
+    @Test
     void anExpiryMayCancelOrMoveTheOtherTimersOfItsSlot() {
         TimerWheel.Timer victim = timer("victim");
         TimerWheel.Timer moved = timer("moved");
