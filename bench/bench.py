@@ -193,9 +193,10 @@ class Server:
         self.start(self.logdir)
 
     def receive_drops(self):
-        """Datagrams the kernel dropped on the server's port-69 socket(s) (/proc/net/udp 'drops', cumulative)."""
-        text = subprocess.run(["ip", "netns", "exec", self.ns, "cat", "/proc/net/udp"], stdout=subprocess.PIPE,
-                              text=True).stdout
+        """Datagrams the kernel dropped on the server's port-69 socket(s) ('drops' of /proc/net/udp and udp6: a Java
+        server's sockets may be IPv6 ones, cumulative)."""
+        text = subprocess.run(["ip", "netns", "exec", self.ns, "cat", "/proc/net/udp", "/proc/net/udp6"],
+                              stdout=subprocess.PIPE, text=True).stdout
         drops = 0
         for line in text.splitlines()[1:]:
             fields = line.split()

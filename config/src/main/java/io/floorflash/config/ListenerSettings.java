@@ -10,9 +10,11 @@ import java.net.InetAddress;
  * @param transport        native epoll, NIO, or whichever loads
  * @param eventLoopThreads event-loop threads, 0 meaning one per core
  * @param receiveBuffer    SO_RCVBUF of the listening socket in bytes
+ * @param sockets          listening sockets on the one port (SO_REUSEPORT, native epoll only), each with its own
+ *                         receive buffer for a burst of requests
  */
 public record ListenerSettings(InetAddress address, int port, TransportKind transport, int eventLoopThreads,
-                               int receiveBuffer) {
+                               int receiveBuffer, int sockets) {
     /** The socket transports floorflash can run on. */
     public enum TransportKind { AUTO, EPOLL, IO_URING, NIO }
 }

@@ -77,7 +77,8 @@ public final class SettingsLoader {
                 intIn("tftp.port", 0, 65535, 69),
                 read("tftp.transport", k -> enumValue(k, ListenerSettings.TransportKind.class), ListenerSettings.TransportKind.AUTO),
                 intIn("tftp.event-loop-threads", 0, 1024, 0),
-                (int) bytesIn("tftp.receive-buffer", 0, Integer.MAX_VALUE, 0));
+                (int) bytesIn("tftp.receive-buffer", 0, Integer.MAX_VALUE, 0),
+                intIn("tftp.sockets", 1, 64, 1));
         RetransmitSettings retransmit = new RetransmitSettings(
                 durationIn("transfer.retransmit.initial-timeout", Duration.ofMillis(10), Duration.ofSeconds(255)),
                 doubleIn("transfer.retransmit.backoff", 1.0, 10.0),
@@ -107,7 +108,8 @@ public final class SettingsLoader {
                 retransmit,
                 read("transfer.udp-gso", config::getBoolean, false),
                 read("transfer.ports", this::transferPorts, TransferPortMode.SHARED),
-                intIn("transfer.unknown-transfer-replies-per-second", 0, 1_000_000, 0));
+                intIn("transfer.unknown-transfer-replies-per-second", 0, 1_000_000, 0),
+                intIn("transfer.sockets-per-loop", 1, 64, 1));
         FirmwareSettings firmware = new FirmwareSettings(
                 read("firmware.root", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
                 bytesIn("firmware.cache-max-bytes", 1, Long.MAX_VALUE, 1),

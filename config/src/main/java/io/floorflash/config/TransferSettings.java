@@ -5,11 +5,12 @@ import java.time.Duration;
 /**
  * Local policy for read transfers: the option limits, block rollover, concurrency and deadline, the
  * retransmission policy, whether windows go out as one UDP GSO send ({@code udpGso}), which ports transfers answer
- * from, and how many "Unknown transfer ID" errors a transfer port sends a second at most.
+ * from, how many "Unknown transfer ID" errors a transfer port sends a second at most, and how many transfer sockets
+ * each event loop opens.
  */
 public record TransferSettings(int maxBlockSize, int maxBlockSizeIpv6, int maxWindowSize, RolloverSetting rollover,
                                int maxActiveTransfers, Duration deadline, RetransmitSettings retransmit, boolean udpGso,
-                               TransferPortMode ports, int unknownTransferRepliesPerSecond) {
+                               TransferPortMode ports, int unknownTransferRepliesPerSecond, int socketsPerLoop) {
     /** What follows block 65535; mirrors the protocol module's {@code Rollover} (config has no Netty). */
     public enum RolloverSetting { ZERO, ONE, REFUSE }
 }

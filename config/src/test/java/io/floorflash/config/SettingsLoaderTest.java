@@ -39,6 +39,7 @@ class SettingsLoaderTest {
         assertThat(tftp.transport()).isEqualTo(TransportKind.AUTO);
         assertThat(tftp.eventLoopThreads()).isEqualTo(1);
         assertThat(tftp.receiveBuffer()).isEqualTo(4 * 1024 * 1024);
+        assertThat(tftp.sockets()).isEqualTo(4);
 
         TransferSettings transfer = settings.transfer();
         assertThat(transfer.maxBlockSize()).isEqualTo(1468);
@@ -49,6 +50,7 @@ class SettingsLoaderTest {
         assertThat(transfer.udpGso()).isTrue();
         assertThat(transfer.ports()).isEqualTo(TransferPortMode.SHARED);
         assertThat(transfer.unknownTransferRepliesPerSecond()).isEqualTo(100);
+        assertThat(transfer.socketsPerLoop()).isEqualTo(4);
         assertThat(transfer.deadline()).isEqualTo(Duration.ofMinutes(30));
 
         RetransmitSettings retransmit = transfer.retransmit();

@@ -37,7 +37,9 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
+import java.net.SocketException;
 import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -80,6 +82,8 @@ public final class FloorflashServer implements AutoCloseable {
     private final SegmentOffload offload;
     private final DrainTally tally;
     private final Channel listener;
+    /** Every listening socket: the listener and the ones sharing its port (SO_REUSEPORT). */
+    private final List<Channel> listeners;
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
     private final OperatorHttpServer http;
@@ -88,7 +92,7 @@ public final class FloorflashServer implements AutoCloseable {
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
-                             Channel listener, OperatorHttpServer http, FloorflashMetrics metrics) {
+                             List<Channel> listeners, OperatorHttpServer http, FloorflashMetrics metrics) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
@@ -97,7 +101,8 @@ public final class FloorflashServer implements AutoCloseable {
         this.ports = ports;
         this.offload = offload;
         this.tally = tally;
-        this.listener = listener;
+        this.listener = listeners.get(0);
+        this.listeners = listeners;
         this.http = http;
         this.metrics = metrics;
     }
@@ -145,8 +150,8 @@ public final class FloorflashServer implements AutoCloseable {
             loops.add((EventLoop) executor);
         }
         TransferPorts ports = new TransferPorts(settings.transfer().ports(),
-                new TransferPorts.Sockets(transport.datagramChannel(), transport == Transport.EPOLL, settings.tftp().receiveBuffer()),
-                loops, offload, settings.transfer().unknownTransferRepliesPerSecond());
+                new TransferPorts.Sockets(transport::datagramChannels, transport == Transport.EPOLL, settings.tftp().receiveBuffer()),
+                loops, offload, settings.transfer().unknownTransferRepliesPerSecond(), settings.transfer().socketsPerLoop());
         Refusals refusals = new Refusals(ports, listeners);
         TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
                 refusals, listeners, settings.transfer().deadline());
@@ -154,7 +159,7 @@ public final class FloorflashServer implements AutoCloseable {
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         Bootstrap bootstrap = new Bootstrap()
                 .group(group)
-                .channel(transport.datagramChannel())
+                .channelFactory(transport.datagramChannels(bindAddress.getAddress()))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
                     protected void initChannel(DatagramChannel ch) {
@@ -178,10 +183,27 @@ public final class FloorflashServer implements AutoCloseable {
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, LISTENER_DATAGRAM)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(LISTENER_DATAGRAM * 32));
         }
-        Channel listener;
+        int sockets = transport == Transport.EPOLL && single == null ? settings.tftp().sockets() : 1;
+        if (sockets > 1) {
+            bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
+        }
+        List<Channel> listenerChannels = new ArrayList<>();
         try {
-            listener = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+            if (sockets > 1) {
+                // SO_REUSEPORT would let a second server of the same user share the port unnoticed: first make sure
+                // the port is free with a plain socket, which fails on a port another process holds.
+                bindAddress = new InetSocketAddress(bindAddress.getAddress(), freePort(bindAddress));
+            }
+            Channel first = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+            listenerChannels.add(first);
+            // The others on the port the first got (the kernel's pick when port 0 was asked).
+            InetSocketAddress bound = new InetSocketAddress(bindAddress.getAddress(),
+                    ((InetSocketAddress) first.localAddress()).getPort());
+            for (int i = 1; i < sockets; i++) {
+                listenerChannels.add(bootstrap.bind(bound).syncUninterruptibly().channel());
+            }
         } catch (Exception e) {
+            listenerChannels.forEach(Channel::close);
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
             loadExecutor.shutdownNow();
             if (metrics != null) {
@@ -197,9 +219,9 @@ public final class FloorflashServer implements AutoCloseable {
                 metrics.bindDownloads(firmware);
                 metrics.bindSegmentOffload(offload);
                 http = OperatorHttpServer.start(settings.http(), transport,
-                        httpRoutes(floor, metrics, firmware, () -> registry.accepting() && listener.isActive()));
+                        httpRoutes(floor, metrics, firmware, () -> registry.accepting() && listenerChannels.get(0).isActive()));
             } catch (RuntimeException e) {
-                listener.close().syncUninterruptibly();
+                listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
                 group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
                 loadExecutor.shutdownNow();
                 metrics.close();
@@ -207,9 +229,9 @@ public final class FloorflashServer implements AutoCloseable {
             }
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
-        ports.listenerBound(listener);
+        ports.listenerBound(listenerChannels.get(0));
         FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, registry, ports, offload, tally,
-                listener, http, metrics);
+                listenerChannels, http, metrics);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (http != null) {
@@ -231,6 +253,13 @@ public final class FloorflashServer implements AutoCloseable {
                 .exact(MetricsRoute.PATH, new MetricsRoute(metrics))
                 .prefix(FirmwareRoute.PREFIX, firmware)
                 .build();
+    }
+
+    /** The port of {@code address} (the kernel's pick for 0) after a plain socket bound it and let it go again. */
+    private static int freePort(InetSocketAddress address) throws SocketException {
+        try (DatagramSocket probe = new DatagramSocket(address)) {
+            return probe.getLocalPort();
+        }
     }
 
     private static String bindFailure(InetSocketAddress address, Exception e) {
@@ -340,7 +369,7 @@ public final class FloorflashServer implements AutoCloseable {
             metrics.close();
         }
         ports.close();
-        listener.close().syncUninterruptibly();
+        listeners.forEach(ch -> ch.close().syncUninterruptibly());
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         loadExecutor.shutdownNow();
         store.close();

@@ -1,6 +1,7 @@
 package io.floorflash.server;
 
 import io.floorflash.config.ListenerSettings.TransportKind;
+import io.netty.channel.ChannelFactory;
 import io.netty.channel.IoHandlerFactory;
 import io.netty.channel.epoll.Epoll;
 import io.netty.channel.epoll.EpollDatagramChannel;
@@ -13,8 +14,11 @@ import io.netty.channel.uring.IoUringIoHandler;
 import io.netty.channel.uring.IoUringServerSocketChannel;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketProtocolFamily;
 import io.netty.channel.socket.nio.NioDatagramChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
+import java.net.Inet4Address;
+import java.net.InetAddress;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,8 +31,8 @@ public enum Transport {
         }
 
         @Override
-        public Class<? extends DatagramChannel> datagramChannel() {
-            return EpollDatagramChannel.class;
+        DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+            return new EpollDatagramChannel(family);
         }
 
         @Override
@@ -48,8 +52,8 @@ public enum Transport {
         }
 
         @Override
-        public Class<? extends DatagramChannel> datagramChannel() {
-            return IoUringDatagramChannel.class;
+        DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+            return new IoUringDatagramChannel(family);
         }
 
         @Override
@@ -69,8 +73,8 @@ public enum Transport {
         }
 
         @Override
-        public Class<? extends DatagramChannel> datagramChannel() {
-            return NioDatagramChannel.class;
+        DatagramChannel newDatagramChannel(SocketProtocolFamily family) {
+            return new NioDatagramChannel(family);
         }
 
         @Override
@@ -88,7 +92,18 @@ public enum Transport {
 
     public abstract IoHandlerFactory ioHandlerFactory();
 
-    public abstract Class<? extends DatagramChannel> datagramChannel();
+    /** A datagram channel of {@code family} (Netty's default is a dual-stack IPv6 socket). */
+    abstract DatagramChannel newDatagramChannel(SocketProtocolFamily family);
+
+    /**
+     * Datagram channels for a socket bound to {@code address}: IPv4 sockets for an IPv4 address (the wildcard
+     * 0.0.0.0 included), so every packet takes the kernel's IPv4 paths instead of the IPv6 ones of a dual-stack
+     * socket; IPv6 otherwise.
+     */
+    public ChannelFactory<DatagramChannel> datagramChannels(InetAddress address) {
+        SocketProtocolFamily family = address instanceof Inet4Address ? SocketProtocolFamily.INET : SocketProtocolFamily.INET6;
+        return () -> newDatagramChannel(family);
+    }
 
     /** The TCP listening channel of the operator HTTP side. */
     public abstract Class<? extends ServerSocketChannel> serverSocketChannel();

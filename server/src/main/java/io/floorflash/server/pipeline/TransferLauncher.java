@@ -119,7 +119,7 @@ public final class TransferLauncher {
         }
         TransferPlanner.Start start = (TransferPlanner.Start) plan;
         Transfer transfer = new Transfer(id, image, start.transfer(), start.policy(), deadlineNanos, releasing(ticket));
-        CompletableFuture<TransferPort> port = ports.portFor(loop, local);
+        CompletableFuture<TransferPort> port = ports.portFor(id.client(), local);
         if (port.isDone() && !port.isCompletedExceptionally()) {
             begin(port.join(), transfer, ticket);
             return;

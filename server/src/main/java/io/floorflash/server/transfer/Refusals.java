@@ -33,7 +33,7 @@ public final class Refusals {
     public void refuse(Channel listenerChannel, TransferId id, InetAddress answerFrom, ErrorPacket error) {
         listener.requestRefused(id, error);
         EventLoop loop = ports.loopFor(id.client());
-        ports.portFor(loop, answerFrom).whenCompleteAsync((port, failure) -> {
+        ports.portFor(id.client(), answerFrom).whenCompleteAsync((port, failure) -> {
             if (port != null) {
                 port.sendError(error, id.client());
                 return;

@@ -38,10 +38,18 @@ public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos,
      * {@code maxNanos}).
      */
     public long firstWaitNanos(RoundTripEstimator rtt) {
+        return firstWaitNanos(rtt, 0);
+    }
+
+    /**
+     * {@link #firstWaitNanos(RoundTripEstimator)} with the measured timeout raised to at least {@code floorNanos}:
+     * what the transfer's port knows of the round trip of all its transfers (see {@code TransferPort#roundNanos}).
+     */
+    public long firstWaitNanos(RoundTripEstimator rtt, long floorNanos) {
         if (!adaptive() || !rtt.hasSample()) {
             return initialNanos;
         }
-        double measured = Math.max(minNanos, Math.min(initialNanos, rtt.timeoutNanos()));
+        double measured = Math.max(minNanos, Math.min(initialNanos, Math.max(rtt.timeoutNanos(), floorNanos)));
         return (long) Math.min(maxNanos, measured * Math.pow(backoff, rtt.backoffs()));
     }
 
@@ -73,8 +81,13 @@ public record RetransmitPolicy(long initialNanos, double backoff, long maxNanos,
      * wait grows from the initial timeout by the attempt.
      */
     public long waitNanos(int attempt, double random, RoundTripEstimator rtt) {
+        return waitNanos(attempt, random, rtt, 0);
+    }
+
+    /** {@link #waitNanos(int, double, RoundTripEstimator)} with an adaptive wait of at least {@code floorNanos}. */
+    public long waitNanos(int attempt, double random, RoundTripEstimator rtt, long floorNanos) {
         if (adaptive() && rtt.hasSample()) {
-            return delayNanos(0, random, firstWaitNanos(rtt));
+            return delayNanos(0, random, firstWaitNanos(rtt, floorNanos));
         }
         return delayNanos(attempt, random, initialNanos);
     }

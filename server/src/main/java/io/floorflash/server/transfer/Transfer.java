@@ -217,7 +217,8 @@ public final class Transfer implements TransferProgress {
         long now = port.now();
         flightSentAt = now;
         flightSentOnce = transfer.retries() == 0;
-        retransmitAt = now + policy.waitNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble(), rtt);
+        retransmitAt = now + policy.waitNanos(transfer.retries(), ThreadLocalRandom.current().nextDouble(), rtt,
+                port.retransmitFloorNanos());
         long firesAt = firesAt();
         // Only an earlier time moves the timer; a later one is taken up when the timer fires (see expired).
         if (!timer.isScheduled() || timer.dueNanos() - firesAt > 0) {

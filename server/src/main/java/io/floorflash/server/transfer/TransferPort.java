@@ -44,11 +44,14 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** One turn of the wheel is about 2 s: most waits fall within it; longer ones (deadlines) wait their turn. */
     private static final int WHEEL_SLOTS = 1024;
+    /** How often the port's send rate is measured. */
+    private static final long RATE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final ErrorPacket UNKNOWN_TRANSFER = new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID, "Unknown transfer ID");
 
     private final SegmentOffload offload;
     private final boolean passesRequests;
     private final double unknownRepliesPerSecond;
+    private final double roundsBeforeResend;
     private final Map<InetSocketAddress, Transfer> transfers = new HashMap<>();
     private final Runnable tick = this::tick;
     private final Runnable flushTask = this::flushTask;
@@ -64,17 +67,29 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     private long unknownReplyRefilledAt;
     private long unknownRepliesDropped;
     private long ticks;
+    /** Datagrams sent so far, and when and at which count the send rate was last measured. */
+    private long datagramsSent;
+    private long rateMeasuredAt;
+    private long datagramsAtMeasure;
+    /** Datagrams sent a second, smoothed; 0 until measured. */
+    private double sendRate;
+    /** The windows of the transfers running here, added up: the datagrams the port has in flight at most. */
+    private long windowsInFlight;
 
     /**
      * @param offload                 UDP GSO for windows, shared by the server's ports
      * @param passesRequests          on the listener's own socket: requests and datagrams of no transfer go on to
      *                                the next stage instead of being answered here
      * @param unknownRepliesPerSecond most ERROR 5 answers a second (0: none)
+     * @param roundsBeforeResend      the least an adaptive retransmission waits, in rounds of the whole port (see
+     *                                {@link #retransmitFloorNanos}); 0 leaves each transfer's own estimate alone
      */
-    public TransferPort(SegmentOffload offload, boolean passesRequests, int unknownRepliesPerSecond) {
+    public TransferPort(SegmentOffload offload, boolean passesRequests, int unknownRepliesPerSecond,
+                        double roundsBeforeResend) {
         this.offload = offload;
         this.passesRequests = passesRequests;
         this.unknownRepliesPerSecond = unknownRepliesPerSecond;
+        this.roundsBeforeResend = roundsBeforeResend;
         this.unknownReplyAllowance = unknownRepliesPerSecond;
     }
 
@@ -83,6 +98,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
         this.ctx = ctx;
         this.wheel = new TimerWheel(TICK_NANOS, WHEEL_SLOTS, now());
         this.unknownReplyRefilledAt = now();
+        this.rateMeasuredAt = now();
     }
 
     /**
@@ -95,6 +111,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
         if (previous != null) {
             previous.cancel(null, "superseded by the same client's request for " + transfer.id().file());
         }
+        windowsInFlight += transfer.windowSize();
         transfer.begin(this, wheel.newTimer(transfer::expired));
         flushSoon();
     }
@@ -165,6 +182,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
             transfer.portClosed();
         }
         transfers.clear();
+        windowsInFlight = 0;
         ctx.fireChannelInactive();
     }
 
@@ -239,7 +257,20 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
 
     /** {@code transfer} has ended: datagrams from its client are no longer its. */
     void ended(Transfer transfer) {
-        transfers.remove(transfer.id().client(), transfer);
+        if (transfers.remove(transfer.id().client(), transfer)) {
+            windowsInFlight -= transfer.windowSize();
+        }
+    }
+
+    /**
+     * The least a retransmission should wait on this port: {@code roundsBeforeResend} times the time the port takes to
+     * send one window for every transfer on it. In lock-step that time is the transfers' mean round trip (each sends one datagram per round
+     * trip), measured from every transfer's traffic at once; a transfer's own RFC 6298 estimate, one sample per
+     * round trip, lags when a floor of phones starts together and the round trip grows with the queue, and its
+     * timer then resends what is only waiting in line. 0 until the rate is measured.
+     */
+    long retransmitFloorNanos() {
+        return sendRate > 0 ? (long) (roundsBeforeResend * 1e9 * windowsInFlight / sendRate) : 0;
     }
 
     void send(TftpPacket packet, InetSocketAddress to) {
@@ -250,10 +281,12 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     void send(ByteBuf datagram, InetSocketAddress to) {
         ctx.write(new DatagramPacket(datagram, to), ctx.voidPromise());
         unflushed = true;
+        datagramsSent++;
     }
 
     /** Takes ownership of {@code datagrams}: segments of {@code segmentSize} bytes for the kernel to cut apart. */
     void sendSegmented(ByteBuf datagrams, int segmentSize, Transfer transfer) {
+        datagramsSent += (datagrams.readableBytes() + segmentSize - 1) / segmentSize;
         ctx.write(new SegmentedDatagramPacket(datagrams, segmentSize, transfer.id().client()))
                 .addListener((ChannelFuture future) -> {
                     if (future.isSuccess()) {
@@ -269,13 +302,30 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
         // tickScheduled stays true while expiries re-arm their timers: the one next tick is scheduled below.
         ticks++;
         flushComing = true;
-        wheel.advance(now());
+        long now = now();
+        measureSendRate(now);
+        wheel.advance(now);
         flush();
         if (wheel.isEmpty()) {
             tickScheduled = false;
         } else {
             scheduleTick();
         }
+    }
+
+    /** Every {@link #RATE_PERIOD_NANOS} while transfers run: datagrams a second, smoothed by a quarter. */
+    private void measureSendRate(long now) {
+        long elapsed = now - rateMeasuredAt;
+        if (elapsed < RATE_PERIOD_NANOS) {
+            return;
+        }
+        // After a pause of the ticks (no timer waited) the count spans idle time: start measuring again from here.
+        if (elapsed <= 4 * RATE_PERIOD_NANOS) {
+            double rate = (datagramsSent - datagramsAtMeasure) * 1e9 / elapsed;
+            sendRate = sendRate == 0 ? rate : (3 * sendRate + rate) / 4;
+        }
+        rateMeasuredAt = now;
+        datagramsAtMeasure = datagramsSent;
     }
 
     /** The next tick at the next whole multiple of the tick, where the wheel's ticks end: a timer fires when due. */

@@ -162,7 +162,7 @@ class PortModesIT {
         void clientFetchesTheExactBytes(Client client, long size, @TempDir Path downloads) throws IOException {
             server.forgetSummaries();
             fetchesTheExactBytes(server, client, size, downloads);
-            assertThat(server.server().transferPorts()).hasSize(1)
+            assertThat(server.server().transferPorts()).hasSizeBetween(1, 4)
                     .allSatisfy(port -> assertThat(port.getPort()).isBetween(first, last));
         }
 

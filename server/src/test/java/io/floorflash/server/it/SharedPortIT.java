@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
- * The shared transfer port, seen from plain sockets: every transfer and every refusal answers from the one port the
- * event loop owns (not the listener's), a datagram from a stranger gets ERROR 5 while the transfer it named goes on,
- * and a client that asks for another file from the same port moves on to it.
+ * The shared transfer ports, seen from plain sockets: every transfer and every refusal answers from one of the few
+ * sockets the event loop owns (transfer.sockets-per-loop, not the listener's), a datagram from a stranger gets ERROR
+ * 5 while the transfer it named goes on, and a client that asks for another file from the same port moves on to it.
  */
 class SharedPortIT {
     private static final Duration REPLY = Duration.ofSeconds(5);
@@ -50,7 +50,7 @@ class SharedPortIT {
     }
 
     @Test
-    void manyTransfersAndRefusalsAnswerFromTheOneTransferPort() {
+    void manyTransfersAndRefusalsAnswerFromTheLoopsFewTransferPorts() {
         List<RawPeer> peers = new ArrayList<>();
         Set<Integer> sources = new HashSet<>();
         try {
@@ -67,15 +67,17 @@ class SharedPortIT {
                 }
                 sources.add(reply.sourcePort());
             }
-            assertThat(sources).as("source ports of 50 transfers and 50 refusals").hasSize(1)
+            assertThat(sources).as("source ports of 50 transfers and 50 refusals").hasSizeBetween(1, 4)
                     .doesNotContain(server.port());
-            assertThat(server.server().transferPorts()).as("sockets the engine opened")
-                    .extracting(InetSocketAddress::getPort).containsExactlyElementsOf(sources);
+            assertThat(server.server().transferPorts()).as("sockets the engine opened, 4 per loop at most")
+                    .extracting(InetSocketAddress::getPort).containsExactlyInAnyOrderElementsOf(sources);
             assertThat(server.server().activeTransfers()).isEqualTo(50);
         } finally {
             for (int i = 0; i < peers.size(); i++) {
                 if (i % 2 == 0) {
-                    peers.get(i).send(sources.iterator().next(), RawPeer.error(0, "enough"));
+                    for (int source : sources) {
+                        peers.get(i).send(source, RawPeer.error(0, "enough"));
+                    }
                 }
                 peers.get(i).close();
             }

@@ -80,7 +80,7 @@ class RequestDispatcherTest {
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100);
+                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1);
         TransferListener listener = new TransferListener() {
                     @Override
                     public void transferFinished(TransferSummary summary) {
@@ -93,8 +93,8 @@ class RequestDispatcherTest {
                     }
                 };
         TransferPorts ports = new TransferPorts(
-                TransferPortMode.SINGLE, new TransferPorts.Sockets(Transport.NIO.datagramChannel(),
-                false, 0), List.of(channel.eventLoop()), SegmentOffload.OFF, 100);
+                TransferPortMode.SINGLE, new TransferPorts.Sockets(Transport.NIO::datagramChannels,
+                false, 0), List.of(channel.eventLoop()), SegmentOffload.OFF, 100, 1);
         TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings), ports,
                 new Refusals(ports, listener), listener, settings.deadline());
         channel.pipeline()

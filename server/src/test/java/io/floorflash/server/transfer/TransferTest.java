@@ -72,6 +72,8 @@ class TransferTest {
     private int blockSize;
     private ReadTransfer transfer;
     private SegmentOffload offload = SegmentOffload.OFF;
+    /** The port's floor under adaptive waits, in its rounds: off, so the RFC 6298 timings stand alone. */
+    private double portRounds = 0;
 
     @AfterEach
     void releaseWhatIsLeft() {
@@ -95,7 +97,7 @@ class TransferTest {
         image = TestImages.of(ID.file(), bytes);
         transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
         handler = new Transfer(ID, image, transfer, policy, deadlineNanos, summaries::add);
-        port = new TransferPort(offload, false, 100);
+        port = new TransferPort(offload, false, 100, portRounds);
         channel = EmbeddedChannel.builder().ticker(ticker).handlers(port).build();
         channel.config().setAllocator(new UnpooledByteBufAllocator(true, true));
         port.start(handler);
@@ -620,6 +622,28 @@ class TransferTest {
 
         assertThat(port.ticks() - before).isEqualTo(100);
         assertThat(countSent()).as("both transfers resent at every tick, and their first DATA").isEqualTo(2 + 200);
+    }
+
+    @Test
+    void waitsAtLeastTwoOfThePortsRoundsBeforeResendingThoughItsOwnEstimateIsShorter() {
+        // Adaptive down to 1 ms, no jitter. ACKs every 10 ms: the transfer's own RFC 6298 timeout settles near 10 ms,
+        // but the port sends about 100 datagrams a second for one transfer in flight, so its floor is about 20 ms.
+        RetransmitPolicy adaptive = new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 3, MILLISECONDS.toNanos(1));
+        portRounds = 2;
+        start(TestImages.pattern(512 * 100), TransferOptions.RFC1350, adaptive, HOUR);
+        expectData(1);
+        for (int block = 1; block <= 40; block++) {
+            advanceMillis(10);
+            ack(block);
+            expectData(block + 1);
+        }
+        assertThat(port.retransmitFloorNanos()).isBetween(MILLISECONDS.toNanos(15), MILLISECONDS.toNanos(25));
+
+        advanceMillis(14);
+        expectNothingSent();
+        advanceMillis(12);
+        expectData(41);
+        expectNothingSent();
     }
 
     @Test
