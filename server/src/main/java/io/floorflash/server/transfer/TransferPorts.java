@@ -44,8 +44,8 @@ public final class TransferPorts {
     private static final int MAX_DATAGRAM = 2048;
     /**
      * An adaptive retransmission waits at least two rounds of its port (the time the port takes to send a window for
-     * each of its transfers). 20,000 phones x 256 KiB at 1468 on loopback, one loop: 0.001 resends per transfer with
-     * 2, 10 with 1, 11 without (bench/results, the engine issue's commit).
+     * each of its transfers): one round is only the mean, and a floor of thousands resent what was waiting in line
+     * with less (the numbers are in the commit that chose two).
      */
     private static final double ROUNDS_BEFORE_RESEND = 2;
     /** Room for many windows of large datagrams from every transfer of a loop. */
