@@ -44,6 +44,12 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     static final long TICK_NANOS = TimeUnit.MILLISECONDS.toNanos(2);
     /** One turn of the wheel is about 2 s: most waits fall within it; longer ones (deadlines) wait their turn. */
     private static final int WHEEL_SLOTS = 1024;
+    /**
+     * Windows in flight from which the port's round counts. Below it the transfers' own estimates serve: a few
+     * transfers that wait out timeouts send little, and a rate measured over their waits would stretch the waits of
+     * the next timeouts in turn (the tail of a lossy floor, one transfer left, waited seconds per loss).
+     */
+    static final int BUSY_WINDOWS = 64;
     /** How often the port's send rate is measured. */
     private static final long RATE_PERIOD_NANOS = TimeUnit.MILLISECONDS.toNanos(50);
     private static final ErrorPacket UNKNOWN_TRANSFER = new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID, "Unknown transfer ID");
@@ -267,10 +273,14 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
      * send one window for every transfer on it. In lock-step that time is the transfers' mean round trip (each sends one datagram per round
      * trip), measured from every transfer's traffic at once; a transfer's own RFC 6298 estimate, one sample per
      * round trip, lags when a floor of phones starts together and the round trip grows with the queue, and its
-     * timer then resends what is only waiting in line. 0 until the rate is measured.
+     * timer then resends what is only waiting in line. 0 until the rate is measured, and while fewer than
+     * {@link #BUSY_WINDOWS} windows are in flight.
      */
     long retransmitFloorNanos() {
-        return sendRate > 0 ? (long) (roundsBeforeResend * 1e9 * windowsInFlight / sendRate) : 0;
+        if (windowsInFlight < BUSY_WINDOWS || sendRate <= 0) {
+            return 0;
+        }
+        return (long) (roundsBeforeResend * 1e9 * windowsInFlight / sendRate);
     }
 
     void send(TftpPacket packet, InetSocketAddress to) {
