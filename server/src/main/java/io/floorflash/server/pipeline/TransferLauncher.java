@@ -137,8 +137,8 @@ public final class TransferLauncher {
 
     private static void begin(TransferPort port, Transfer transfer, TransferRegistry.Ticket ticket) {
         port.start(transfer);
-        ticket.attach(error -> port.executor().execute(() -> port.cancel(transfer, error,
-                error == null ? "superseded by the same client's request for another file" : error.message())));
+        ticket.attach(transfer, error -> port.executor().execute(() -> port.cancel(transfer, error,
+                error == null ? "superseded by the same client's new request" : error.message())));
     }
 
     /** The listener told of the transfer, which then frees its ticket: a drain that sees the server idle has heard every end. */

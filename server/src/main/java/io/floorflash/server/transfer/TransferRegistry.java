@@ -14,9 +14,11 @@ import java.util.function.Consumer;
  * and cancellation. The listener admits; transfers release from their own event loops.
  *
  * <p>A request from a client address and port that has a transfer already is a retransmitted RRQ when it names the
- * same file: ignored. When it names another file, the client has given up on the first one and reused its port (a
- * bootloader that restarts its fetch): the first transfer ends quietly, without an ERROR (which would reach the
- * client on the same pair of ports and end the new transfer too), and the new one takes its place.
+ * same file and the client has acknowledged no data yet: ignored. When it names another file, or the client had
+ * already acknowledged data, the client has given up on the first transfer and asks again from the same port (a
+ * bootloader that restarts its fetch, a phone that rebooted onto the same source port): the first transfer ends
+ * quietly, without an ERROR (which would reach the client on the same pair of ports and end the new transfer too),
+ * and the new one takes its place.
  */
 public final class TransferRegistry {
     /** What {@link #admit} decided. */
@@ -38,6 +40,7 @@ public final class TransferRegistry {
         private final AtomicBoolean released = new AtomicBoolean();
         /** Set once the transfer runs; until then a cancellation is remembered in {@link #cancelledWith}. */
         private volatile Consumer<ErrorPacket> canceller;
+        private volatile TransferProgress progress;
         private volatile Cancellation cancelledWith;
 
         private Ticket(InetSocketAddress client, String file) {
@@ -57,7 +60,8 @@ public final class TransferRegistry {
          * The transfer runs now and ends through {@code cancel} (called from any thread, with the ERROR to send or
          * null for a quiet end). When a cancellation came first, {@code cancel} is called at once.
          */
-        public void attach(Consumer<ErrorPacket> cancel) {
+        public void attach(TransferProgress running, Consumer<ErrorPacket> cancel) {
+            progress = running;
             canceller = cancel;
             Cancellation pending = cancelledWith;
             if (pending != null) {
@@ -87,6 +91,12 @@ public final class TransferRegistry {
                     }
                 }
             }
+        }
+
+        /** Whether the client has acknowledged data of this transfer: it then asks again only after a restart. */
+        private boolean acknowledgedData() {
+            TransferProgress running = progress;
+            return running != null && running.bytesAcknowledged() > 0;
         }
 
         private boolean cancel(ErrorPacket error) {
@@ -125,7 +135,7 @@ public final class TransferRegistry {
      */
     public Result admit(InetSocketAddress client, String file) {
         Ticket running = byClient.get(client);
-        if (running != null && running.file.equals(file) && !running.cancelled()) {
+        if (running != null && running.file.equals(file) && !running.cancelled() && !running.acknowledgedData()) {
             return new Result(Admission.DUPLICATE, null);
         }
         if (!accepting) {
