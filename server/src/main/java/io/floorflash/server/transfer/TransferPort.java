@@ -13,6 +13,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
+import io.netty.util.concurrent.EventExecutor;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -113,10 +114,12 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
      */
     public void start(Transfer transfer) {
         InetSocketAddress client = transfer.id().client();
-        Transfer previous = transfers.put(client, transfer);
+        Transfer previous = transfers.get(client);
         if (previous != null) {
+            // Ends it here first, so its end takes it (and its windows) off this port before the new one comes.
             previous.cancel(null, "superseded by the same client's request for " + transfer.id().file());
         }
+        transfers.put(client, transfer);
         windowsInFlight += transfer.windowSize();
         transfer.begin(this, wheel.newTimer(transfer::expired));
         flushSoon();
@@ -132,8 +135,13 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     }
 
     /** The event loop this port and its transfers run on. */
-    public io.netty.util.concurrent.EventExecutor executor() {
+    public EventExecutor executor() {
         return ctx.executor();
+    }
+
+    /** Windows of the transfers running on this port now, added up. */
+    long windowsInFlight() {
+        return windowsInFlight;
     }
 
     /** Transfers running on this port now. */

@@ -7,6 +7,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
+import java.util.function.LongSupplier;
 
 /**
  * Every transfer of the server, from the moment its request is admitted until it ends: admission (one transfer per
@@ -40,7 +41,7 @@ public final class TransferRegistry {
         private final AtomicBoolean released = new AtomicBoolean();
         /** Set once the transfer runs; until then a cancellation is remembered in {@link #cancelledWith}. */
         private volatile Consumer<ErrorPacket> canceller;
-        private volatile TransferProgress progress;
+        private volatile LongSupplier bytesAcknowledged;
         private volatile Cancellation cancelledWith;
 
         private Ticket(InetSocketAddress client, String file) {
@@ -57,11 +58,12 @@ public final class TransferRegistry {
         }
 
         /**
-         * The transfer runs now and ends through {@code cancel} (called from any thread, with the ERROR to send or
-         * null for a quiet end). When a cancellation came first, {@code cancel} is called at once.
+         * The transfer runs now: {@code bytesAcknowledged} tells its progress from any thread, and it ends through
+         * {@code cancel} (called from any thread, with the ERROR to send or null for a quiet end). When a
+         * cancellation came first, {@code cancel} is called at once.
          */
-        public void attach(TransferProgress running, Consumer<ErrorPacket> cancel) {
-            progress = running;
+        public void attach(LongSupplier bytesAcknowledged, Consumer<ErrorPacket> cancel) {
+            this.bytesAcknowledged = bytesAcknowledged;
             canceller = cancel;
             Cancellation pending = cancelledWith;
             if (pending != null) {
@@ -95,8 +97,8 @@ public final class TransferRegistry {
 
         /** Whether the client has acknowledged data of this transfer: it then asks again only after a restart. */
         private boolean acknowledgedData() {
-            TransferProgress running = progress;
-            return running != null && running.bytesAcknowledged() > 0;
+            LongSupplier acknowledged = bytesAcknowledged;
+            return acknowledged != null && acknowledged.getAsLong() > 0;
         }
 
         private boolean cancel(ErrorPacket error) {

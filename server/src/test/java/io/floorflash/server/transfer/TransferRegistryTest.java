@@ -53,7 +53,7 @@ class TransferRegistryTest {
     void anotherFileFromTheSameClientPortEndsTheRunningTransferQuietlyAndTakesItsPlace() {
         TransferRegistry.Ticket first = registry.admit(A, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();
-        first.attach(progress(0), told::add);
+        first.attach(() -> 0, told::add);
 
         TransferRegistry.Result second = registry.admit(A, "snom820.bin");
 
@@ -69,53 +69,13 @@ class TransferRegistryTest {
     void theSameFileAskedAgainAfterDataWasAcknowledgedRestartsTheTransfer() {
         TransferRegistry.Ticket first = registry.admit(A, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();
-        first.attach(progress(512), told::add);
+        first.attach(() -> 512, told::add);
 
         TransferRegistry.Result again = registry.admit(A, "snom320.bin");
 
         assertThat(again.admission()).as("a rebooted phone on the same port").isEqualTo(Admission.ADMITTED);
         assertThat(told).as("ended quietly").containsExactly((ErrorPacket) null);
         assertThat(registry.size()).isOne();
-    }
-
-    /** A running transfer whose client has acknowledged {@code bytes}. */
-    private static TransferProgress progress(long bytes) {
-        return new TransferProgress() {
-            @Override
-            public TransferId id() {
-                return new TransferId(A, "snom320.bin");
-            }
-
-            @Override
-            public long size() {
-                return 1 << 20;
-            }
-
-            @Override
-            public int blockSize() {
-                return 512;
-            }
-
-            @Override
-            public int windowSize() {
-                return 1;
-            }
-
-            @Override
-            public long startedAtNanos() {
-                return 0;
-            }
-
-            @Override
-            public long bytesAcknowledged() {
-                return bytes;
-            }
-
-            @Override
-            public long retransmits() {
-                return 0;
-            }
-        };
     }
 
     @Test
@@ -133,7 +93,7 @@ class TransferRegistryTest {
         TransferRegistry.Ticket running = registry.admit(A, "snom320.bin").ticket();
         TransferRegistry.Ticket loading = registry.admit(B, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();
-        running.attach(progress(0), told::add);
+        running.attach(() -> 0, told::add);
 
         assertThat(registry.cancelAll(SHUTDOWN)).isEqualTo(2);
         assertThat(registry.cancelAll(SHUTDOWN)).as("each told once").isZero();
@@ -142,7 +102,7 @@ class TransferRegistryTest {
         assertThat(loading.cancelled()).isTrue();
         assertThat(loading.cancelError()).isEqualTo(SHUTDOWN);
         List<ErrorPacket> late = new ArrayList<>();
-        loading.attach(progress(0), late::add);
+        loading.attach(() -> 0, late::add);
         assertThat(late).as("a transfer that starts after the cancel is told at once").containsExactly(SHUTDOWN);
     }
 }

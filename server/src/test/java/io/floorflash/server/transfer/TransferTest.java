@@ -595,6 +595,7 @@ class TransferTest {
 
         assertThat(onlySummary().outcome()).isEqualTo(TransferOutcome.CANCELLED);
         assertThat(onlySummary().detail()).startsWith("superseded");
+        assertThat(port.windowsInFlight()).as("the superseded transfer's window is off the port").isOne();
         Data data = (Data) readPacket();
         assertThat(ByteBufUtil.getBytes(data.content())).containsExactly(7);
         data.release();
@@ -604,6 +605,7 @@ class TransferTest {
         assertThat(summaries.get(1).id().file()).isEqualTo("snom820.bin");
         assertThat(summaries.get(1).outcome()).isEqualTo(TransferOutcome.COMPLETED);
         assertThat(port.size()).isZero();
+        assertThat(port.windowsInFlight()).isZero();
     }
 
     @Test
