@@ -52,10 +52,7 @@ class ClientDownloadIT {
     @MethodSource("clientsAndSizes")
     void clientFetchesTheExactBytes(Client client, long size, @TempDir Path downloads) throws Exception {
         Path out = downloads.resolve("fetched.bin");
-        ClientResult result = client == Client.CURL && size == 0
-                // curl 7.88 rejects the correct "tsize 0" OACK of an empty file: ask without options.
-                ? Client.curl(server.port(), name(size), out, "--tftp-no-options")
-                : client.fetch(server.port(), name(size), out);
+        ClientResult result = client.fetchFileOf(size, server.port(), name(size), out);
 
         result.assertDelivered(root.resolve(name(size)), out);
         assertThat(Files.size(out)).isEqualTo(size);

@@ -54,10 +54,7 @@ class PortModesIT {
     /** Shared by both modes: the client gets the exact bytes, and the server saw the transfer complete. */
     static void fetchesTheExactBytes(TestServer server, Client client, long size, Path downloads) throws IOException {
         Path out = downloads.resolve("fetched.bin");
-        ClientResult result = client == Client.CURL && size == 0
-                // curl 7.88 rejects the correct "tsize 0" OACK of an empty file: ask without options.
-                ? Client.curl(server.port(), name(size), out, "--tftp-no-options")
-                : client.fetch(server.port(), name(size), out);
+        ClientResult result = client.fetchFileOf(size, server.port(), name(size), out);
 
         result.assertDelivered(root.resolve(name(size)), out);
         assertThat(Files.size(out)).isEqualTo(size);
