@@ -2,6 +2,7 @@ package io.floorflash.server.floor;
 
 import io.floorflash.config.FloorSettings;
 import io.floorflash.protocol.ErrorPacket;
+import io.floorflash.protocol.SafeText;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -274,8 +275,9 @@ public final class FloorView implements TransferListener {
 
         private PhoneView view(PhoneState state, String file, long bytes, long size, long rate, long retransmits,
                                long elapsedNanos, String reason) {
-            return new PhoneView(address, label.name(), label.expected(), state, file, bytes, size, rate, retransmits,
-                    TimeUnit.NANOSECONDS.toMillis(elapsedNanos), reason);
+            // Names and error texts come from clients: the page shows their control characters as escapes.
+            return new PhoneView(address, label.name(), label.expected(), state, SafeText.escape(file), bytes, size, rate,
+                    retransmits, TimeUnit.NANOSECONDS.toMillis(elapsedNanos), SafeText.escape(reason));
         }
 
         private static long rate(long bytes, long nanos) {

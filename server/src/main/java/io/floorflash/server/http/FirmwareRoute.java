@@ -1,5 +1,6 @@
 package io.floorflash.server.http;
 
+import io.floorflash.protocol.SafeText;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareImage;
@@ -136,7 +137,8 @@ public final class FirmwareRoute implements HttpRoute, FloorflashMetrics.Downloa
             unsatisfiable.headers().set(HttpHeaderNames.CONTENT_RANGE, "bytes */" + size)
                     .set(HttpHeaderNames.ACCEPT_RANGES, HttpHeaderValues.BYTES);
             answers.send(ctx, unsatisfiable);
-            log.info("http client={} file={} status=416 range=\"{}\" size={}", client, image.name(), conditions.range, size);
+            log.info("http client={} file={} status=416 range=\"{}\" size={}", client, SafeText.escape(image.name()),
+                    SafeText.escape(conditions.range), size);
             return;
         }
         boolean part = bytes.kind() == ByteRange.Kind.PART;
@@ -177,12 +179,12 @@ public final class FirmwareRoute implements HttpRoute, FloorflashMetrics.Downloa
         written.addListener((ChannelFuture f) -> {
             long ms = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
             if (f.isSuccess()) {
-                log.info("http client={} file={} status={} bytes={} ms={}", client, image.name(), status.code(), length, ms);
+                log.info("http client={} file={} status={} bytes={} ms={}", client, SafeText.escape(image.name()), status.code(), length, ms);
                 if (!answers.keepAlive()) {
                     f.channel().close();
                 }
             } else {
-                log.info("http client={} file={} status={} aborted after ms={}: {}", client, image.name(), status.code(), ms,
+                log.info("http client={} file={} status={} aborted after ms={}: {}", client, SafeText.escape(image.name()), status.code(), ms,
                         String.valueOf(f.cause()));
                 f.channel().close();
             }
@@ -192,13 +194,14 @@ public final class FirmwareRoute implements HttpRoute, FloorflashMetrics.Downloa
     private static void refuse(ChannelHandlerContext ctx, RouteAnswers answers, String client, String name, Throwable error) {
         Throwable cause = error instanceof CompletionException && error.getCause() != null ? error.getCause() : error;
         if (!(cause instanceof FirmwareException)) {
-            log.error("unexpected failure opening firmware for http client={} file={}", client, name, cause);
+            log.error("unexpected failure opening firmware for http client={} file={}", client, SafeText.escape(name), cause);
             answers.text(ctx, HttpResponseStatus.INTERNAL_SERVER_ERROR, "Internal server error");
             return;
         }
         FirmwareException refusal = (FirmwareException) cause;
         HttpResponseStatus status = statusOf(refusal);
-        log.info("http refused client={} file={} status={} reason=\"{}\"", client, name, status.code(), refusal.getMessage());
+        log.info("http refused client={} file={} status={} reason=\"{}\"", client, SafeText.escape(name), status.code(),
+                SafeText.escape(refusal.getMessage()));
         answers.text(ctx, status, refusal.getMessage());
     }
 

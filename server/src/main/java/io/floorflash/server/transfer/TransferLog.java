@@ -1,5 +1,6 @@
 package io.floorflash.server.transfer;
 
+import io.floorflash.protocol.SafeText;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,7 @@ public final class TransferLog implements TransferListener {
                     s.outcome().label(), s.bytes(), ms, s.blockSize(), s.windowSize(), s.retransmits());
         } else {
             log.info("transfer {} outcome={} bytes={}/{} ms={} blksize={} windowsize={} retransmits={} reason=\"{}\"", s.id(),
-                    s.outcome().label(), s.bytes(), s.size(), ms, s.blockSize(), s.windowSize(), s.retransmits(), s.detail());
+                    s.outcome().label(), s.bytes(), s.size(), ms, s.blockSize(), s.windowSize(), s.retransmits(), SafeText.escape(s.detail()));
         }
     }
 }

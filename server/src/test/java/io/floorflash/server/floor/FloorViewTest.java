@@ -88,6 +88,17 @@ class FloorViewTest {
     }
 
     @Test
+    void namesAndClientErrorTextsShowTheirControlCharactersAsEscapes() {
+        FloorView floor = floor(100, List.of());
+        FakeProgress transfer = start(floor, "10.0.5.17", 41000, "snom\u001b[2J.bin", 1000);
+        floor.transferFinished(summary(transfer, TransferOutcome.CLIENT_ERROR, 0, 1, "client error 0: \r\nfake line"));
+
+        PhoneView phone = only(floor);
+        assertThat(phone.file()).isEqualTo("snom\\x1b[2J.bin");
+        assertThat(phone.reason()).isEqualTo("client error 0: \\x0d\\x0afake line");
+    }
+
+    @Test
     void theNewestRequestOfAnAddressDecidesItsState() {
         FloorView floor = floor(100, List.of());
         floor.requestRefused(id("10.0.5.17", 41000, "wrong.bin"), new ErrorPacket(1, "File not found"));
