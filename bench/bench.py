@@ -241,11 +241,16 @@ class Server:
 
 def servers(root, hpa, which, outdir, before_jar):
     java = shutil.which("java")
+    # Every simulated phone sends from 127.0.0.1, like a floor behind one NAT address: lift the per-address cap
+    # (transfer.max-transfers-per-address) to the largest floor the bench runs.
+    one_address = "floorflash.transfer.max-transfers-per-address = 20000\n"
+    floor_conf = outdir / "floorflash.conf"
+    floor_conf.write_text(one_address)
     two_loops = outdir / "floorflash-2loops.conf"
-    two_loops.write_text("floorflash.tftp.event-loop-threads = 2\n")
+    two_loops.write_text(one_address + "floorflash.tftp.event-loop-threads = 2\n")
     all_servers = {
-        "floorflash": Server("floorflash", [java, "-jar", str(SERVER_JAR), "--address", "127.0.0.1", "--port", "69",
-                                            "--root", str(root)], window=True),
+        "floorflash": Server("floorflash", [java, "-jar", str(SERVER_JAR), "--config", str(floor_conf), "--address",
+                                            "127.0.0.1", "--port", "69", "--root", str(root)], window=True),
         # The same jar with two event loops: how the engine scales with tftp.event-loop-threads on these cores.
         "floorflash-2loops": Server("floorflash-2loops", [java, "-jar", str(SERVER_JAR), "--config", str(two_loops),
                                                           "--address", "127.0.0.1", "--port", "69", "--root", str(root),

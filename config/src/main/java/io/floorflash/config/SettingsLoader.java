@@ -86,7 +86,8 @@ public final class SettingsLoader {
                 doubleIn("transfer.retransmit.jitter", 0.0, 0.5),
                 intIn("transfer.retransmit.max-retries", 0, 100, 0),
                 read("transfer.retransmit.adaptive", config::getBoolean, false),
-                durationIn("transfer.retransmit.min-timeout", Duration.ofMillis(1), Duration.ofSeconds(255)));
+                durationIn("transfer.retransmit.min-timeout", Duration.ofMillis(1), Duration.ofSeconds(255)),
+                intIn("transfer.retransmit.max-unverified-retries", 0, 100, 0));
         if (retransmit.initialTimeout() != null && retransmit.maxTimeout() != null
                 && retransmit.maxTimeout().compareTo(retransmit.initialTimeout()) < 0) {
             problems.add(ROOT + "transfer.retransmit.max-timeout: " + retransmit.maxTimeout()
@@ -109,7 +110,13 @@ public final class SettingsLoader {
                 read("transfer.udp-gso", config::getBoolean, false),
                 read("transfer.ports", this::transferPorts, TransferPortMode.SHARED),
                 intIn("transfer.unknown-transfer-replies-per-second", 0, 1_000_000, 0),
-                intIn("transfer.sockets-per-loop", 1, 64, 1));
+                intIn("transfer.sockets-per-loop", 1, 64, 1),
+                intIn("transfer.max-transfers-per-address", 1, 1_000_000, 1),
+                wholeSeconds("transfer.max-client-timeout", 1, 255));
+        if (transfer.maxTransfersPerAddress() > transfer.maxActiveTransfers()) {
+            problems.add(ROOT + "transfer.max-transfers-per-address: " + transfer.maxTransfersPerAddress()
+                    + " (expected: at most max-active-transfers, " + transfer.maxActiveTransfers() + ")");
+        }
         FirmwareSettings firmware = new FirmwareSettings(
                 read("firmware.root", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
                 bytesIn("firmware.cache-max-bytes", 1, Long.MAX_VALUE, 1),
@@ -305,6 +312,18 @@ public final class SettingsLoader {
             Duration value = config.getDuration(path);
             if (value.compareTo(min) < 0 || value.compareTo(max) > 0) {
                 throw new IllegalArgumentException(path + ": " + value + " (expected: " + min + " to " + max + ")");
+            }
+            return value;
+        }, null);
+    }
+
+    /** A duration of whole seconds within {@code [min, max]} seconds (a TFTP option counts in seconds). */
+    private Duration wholeSeconds(String key, int min, int max) {
+        return read(key, path -> {
+            Duration value = config.getDuration(path);
+            if (value.toNanos() % 1_000_000_000L != 0 || value.getSeconds() < min || value.getSeconds() > max) {
+                throw new IllegalArgumentException(path + ": " + value + " (expected: whole seconds, " + min + " to "
+                        + max + ")");
             }
             return value;
         }, null);

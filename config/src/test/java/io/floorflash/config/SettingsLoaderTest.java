@@ -52,6 +52,8 @@ class SettingsLoaderTest {
         assertThat(transfer.unknownTransferRepliesPerSecond()).isEqualTo(100);
         assertThat(transfer.socketsPerLoop()).isEqualTo(4);
         assertThat(transfer.deadline()).isEqualTo(Duration.ofMinutes(30));
+        assertThat(transfer.maxTransfersPerAddress()).isEqualTo(1000);
+        assertThat(transfer.maxClientTimeout()).isEqualTo(Duration.ofSeconds(10));
 
         RetransmitSettings retransmit = transfer.retransmit();
         assertThat(retransmit.initialTimeout()).isEqualTo(Duration.ofSeconds(1));
@@ -61,6 +63,7 @@ class SettingsLoaderTest {
         assertThat(retransmit.maxRetries()).isEqualTo(11);
         assertThat(retransmit.adaptive()).isTrue();
         assertThat(retransmit.minTimeout()).isEqualTo(Duration.ofMillis(20));
+        assertThat(retransmit.maxUnverifiedRetries()).isEqualTo(4);
 
         FirmwareSettings firmware = settings.firmware();
         assertThat(firmware.cacheMaxBytes()).isEqualTo(1L << 30);
@@ -268,6 +271,18 @@ class SettingsLoaderTest {
                 "floorflash.transfer.retransmit.max-timeout: PT2S (expected: at least initial-timeout, PT3S)");
         assertThat(failure).hasMessageStartingWith("invalid configuration:\n  ")
                 .hasMessageContaining("floorflash.transfer.max-block-size: 70000 (expected: 8-65464)");
+    }
+
+    @Test
+    void refusesAClientTimeoutCapOfPartSecondsAndAPerAddressCapAboveTheTotal() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("floorflash.transfer.max-client-timeout", "1500 ms",
+                        "floorflash.transfer.max-active-transfers", 100,
+                        "floorflash.transfer.max-transfers-per-address", 101)));
+
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.transfer.max-client-timeout: PT1.5S (expected: whole seconds, 1 to 255)",
+                "floorflash.transfer.max-transfers-per-address: 101 (expected: at most max-active-transfers, 100)");
     }
 
     @Test

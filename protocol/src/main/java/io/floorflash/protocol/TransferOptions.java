@@ -44,7 +44,8 @@ public record TransferOptions(int blockSize, int windowSize, int timeoutSeconds,
      * Server side of RFC 2347 for a read request. Only requested options that are understood and valid are
      * acknowledged; unknown options are left out; a value out of range or not a number is never echoed, the
      * option is ignored instead. blksize and windowsize are lowered to {@code limits}; tsize is answered with
-     * {@code transferSize} whatever the client sent; timeout is accepted as asked when it is 1-255.
+     * {@code transferSize} whatever the client sent; timeout is accepted as asked when it is
+     * 1-255 and at most {@code limits}' longest, else declined (left out of the OACK).
      *
      * @param requested    the request's options, names in lower case
      * @param transferSize the bytes the client will receive (the converted size for netascii)
@@ -71,7 +72,7 @@ public record TransferOptions(int blockSize, int windowSize, int timeoutSeconds,
                     }
                     break;
                 case TftpOptions.TIMEOUT:
-                    if (value >= TftpOptions.MIN_TIMEOUT_SECONDS && value <= TftpOptions.MAX_TIMEOUT_SECONDS) {
+                    if (value >= TftpOptions.MIN_TIMEOUT_SECONDS && value <= limits.maxTimeoutSeconds()) {
                         timeout = (int) value;
                         ack.put(name, Long.toString(value));
                     }

@@ -86,6 +86,24 @@ class TransferOptionsTest {
         assertThat(options.acknowledged()).containsExactly(Map.entry("timeout", Integer.toString(seconds)));
     }
 
+    @Test
+    void declinesATimeoutAboveTheServersLimitAndKeepsTheOtherOptions() {
+        OptionLimits limits = new OptionLimits(1468, 64, 10);
+        TransferOptions slow = TransferOptions.negotiate(Map.of("timeout", "255", "blksize", "1468"), limits, 100);
+        TransferOptions atLimit = TransferOptions.negotiate(Map.of("timeout", "10"), limits, 100);
+
+        assertThat(slow.timeoutSeconds()).isZero();
+        assertThat(slow.acknowledged()).containsExactly(Map.entry("blksize", "1468"));
+        assertThat(atLimit.timeoutSeconds()).isEqualTo(10);
+        assertThat(atLimit.acknowledged()).containsExactly(Map.entry("timeout", "10"));
+    }
+
+    @Test
+    void aTimeoutLimitOutsideTheRfcRangeIsRefused() {
+        assertThatThrownBy(() -> new OptionLimits(512, 1, 0)).hasMessageContaining("maxTimeoutSeconds: 0");
+        assertThatThrownBy(() -> new OptionLimits(512, 1, 256)).hasMessageContaining("maxTimeoutSeconds: 256");
+    }
+
     @ParameterizedTest(name = "timeout \"{0}\"")
     @ValueSource(strings = {"0", "256", "1000", "-1", "", "1.5", "5s"})
     void ignoresTimeoutOutsideOneTo255(String requested) {

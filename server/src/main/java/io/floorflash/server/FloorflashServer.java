@@ -17,6 +17,7 @@ import io.floorflash.server.http.TransfersRoute;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferListener;
@@ -72,6 +73,9 @@ public final class FloorflashServer implements AutoCloseable {
     private static final Duration CANCEL_GRACE = Duration.ofSeconds(2);
     /** The largest request read whole: a filename of up to 512 bytes, a mode and a few options. */
     private static final int LISTENER_DATAGRAM = 2048;
+    /** Refused requests logged one by one in each interval; the rest are summarised in one line at its end. */
+    private static final int REFUSALS_LOGGED_PER_INTERVAL = 20;
+    private static final long REFUSAL_LOG_INTERVAL_SECONDS = 10;
 
     private final Transport transport;
     private final EventLoopGroup group;
@@ -135,12 +139,14 @@ public final class FloorflashServer implements AutoCloseable {
         ExecutorService loadExecutor = Executors.newFixedThreadPool(settings.firmware().loadThreads(),
                 new DefaultThreadFactory("floorflash-load", true));
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
-        TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers());
+        TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers(),
+                settings.transfer().maxTransfersPerAddress());
+        RefusalLog refusalLog = new RefusalLog(REFUSALS_LOGGED_PER_INTERVAL);
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
         FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
-        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, transfers))
-                : TransferListener.all(List.of(tally, transfers, floor, metrics));
+        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers))
+                : TransferListener.all(List.of(tally, refusalLog, transfers, floor, metrics));
         SegmentOffload offload = SegmentOffload.of(settings.transfer().udpGso() && transport.segmentOffload());
         if (settings.transfer().udpGso() && transport == Transport.EPOLL && !offload.enabled()) {
             log.info("UDP GSO is not available on this kernel; windows go out as separate datagrams");
@@ -230,6 +236,9 @@ public final class FloorflashServer implements AutoCloseable {
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
         ports.listenerBound(listenerChannels.get(0));
+        group.next().scheduleAtFixedRate(refusalLog::flush, REFUSAL_LOG_INTERVAL_SECONDS, REFUSAL_LOG_INTERVAL_SECONDS,
+                TimeUnit.SECONDS);
+        group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, registry, ports, offload, tally,
                 listenerChannels, http, metrics);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),

@@ -4,6 +4,7 @@ import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.SegmentOffload;
+import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -55,6 +56,8 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code floorflash_transfers_completed_total}: transfers whose last block was acknowledged</li>
  * <li>{@code floorflash_transfers_failed_total{outcome="client-error|timed-out|deadline|unreachable|cancelled"}}</li>
  * <li>{@code floorflash_requests_refused_total{code="0".."8"|"other"}}: requests answered with an ERROR</li>
+ * <li>{@code floorflash_requests_refused_by_reason_total{reason="not-found|access-denied|...|address-busy|..."}}: the
+ * same requests by why they were refused ({@link RefusalReason})</li>
  * <li>{@code floorflash_transfer_sent_bytes_total}: bytes clients acknowledged, counted when each transfer ends</li>
  * <li>{@code floorflash_transfer_retransmits_total}: packets sent again on timeouts</li>
  * <li>{@code floorflash_transfer_duration_seconds{outcome}}: a histogram with fixed buckets from 100 ms to 30 min</li>
@@ -90,6 +93,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     private final Map<TransferOutcome, Timer> durations = new EnumMap<>(TransferOutcome.class);
     /** Index: the TFTP error code, then one for any other code. */
     private final Counter[] refused;
+    private final EnumMap<RefusalReason, Counter> refusedBy = new EnumMap<>(RefusalReason.class);
     private final Counter sentBytes;
     private final Counter retransmits;
 
@@ -128,6 +132,11 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
             refused[code] = Counter.builder("floorflash.requests.refused")
                     .description("Read requests answered with an ERROR instead of a transfer, by TFTP error code")
                     .tag("code", code <= HIGHEST_KNOWN_CODE ? Integer.toString(code) : "other").register(registry);
+        }
+        for (RefusalReason reason : RefusalReason.values()) {
+            refusedBy.put(reason, Counter.builder("floorflash.requests.refused.by.reason")
+                    .description("Requests answered with an ERROR instead of a transfer, by why")
+                    .tag("reason", reason.label()).register(registry));
         }
         sentBytes = Counter.builder("floorflash.transfer.sent").baseUnit("bytes")
                 .description("Bytes TFTP clients acknowledged, counted when each transfer ends").register(registry);
@@ -213,9 +222,10 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     }
 
     @Override
-    public void requestRefused(TransferId id, ErrorPacket error) {
+    public void requestRefused(TransferId id, ErrorPacket error, RefusalReason reason) {
         int code = error.code();
         refused[code >= 0 && code <= HIGHEST_KNOWN_CODE ? code : HIGHEST_KNOWN_CODE + 1].increment();
+        refusedBy.get(reason).increment();
     }
 
     /** The Prometheus text exposition (format 0.0.4), in UTF-8. Runs in memory on the calling thread. */

@@ -4,10 +4,10 @@ import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.Opcode;
 import io.floorflash.protocol.ReadRequest;
-import io.floorflash.protocol.SafeText;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.WriteRequest;
 import io.floorflash.protocol.codec.MalformedDatagram;
+import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.TransferId;
 import io.netty.channel.AddressedEnvelope;
 import io.netty.channel.ChannelHandlerContext;
@@ -56,9 +56,9 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 break;
             case WRQ:
                 String file = ((WriteRequest) packet).filename();
-                log.info("refused write request client={} file={}", describe(client), SafeText.escape(file));
                 launcher.refuse(ctx.channel(), new TransferId(client, file), envelope.recipient(), new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
-                        "Access violation: uploads are not accepted; this server only serves firmware"));
+                        "Access violation: uploads are not accepted; this server only serves firmware"),
+                        RefusalReason.WRITE_REQUEST);
                 break;
             case ERROR:
                 log.debug("ignored ERROR on the listener from {}", describe(client));

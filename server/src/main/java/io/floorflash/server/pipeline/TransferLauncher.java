@@ -6,6 +6,7 @@ import io.floorflash.protocol.ReadRequest;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareImage;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.Transfer;
 import io.floorflash.server.transfer.TransferId;
@@ -40,6 +41,8 @@ public final class TransferLauncher {
             "Server out of resources: cannot open a transfer port; try again shortly");
     private static final ErrorPacket BUSY = new ErrorPacket(ErrorCode.NOT_DEFINED,
             "Server busy: too many transfers running; try again shortly");
+    private static final ErrorPacket ADDRESS_BUSY = new ErrorPacket(ErrorCode.NOT_DEFINED,
+            "Server busy: too many transfers from your address; try again when one has finished");
 
     private final FirmwareStore store;
     private final TransferRegistry registry;
@@ -73,12 +76,13 @@ public final class TransferLauncher {
                 log.debug("{} repeated its RRQ while its transfer runs: ignored", id);
                 return;
             case FULL:
-                log.warn("{} refused: {} transfers running (floorflash.transfer.max-active-transfers)", id, registry.size());
-                refusals.refuse(listenerChannel, id, local, BUSY);
+                refusals.refuse(listenerChannel, id, local, BUSY, RefusalReason.BUSY);
+                return;
+            case ADDRESS_FULL:
+                refusals.refuse(listenerChannel, id, local, ADDRESS_BUSY, RefusalReason.ADDRESS_BUSY);
                 return;
             case DRAINING:
-                log.debug("refused {}: shutting down", id);
-                refusals.refuse(listenerChannel, id, local, SHUTTING_DOWN);
+                refusals.refuse(listenerChannel, id, local, SHUTTING_DOWN, RefusalReason.DRAINING);
                 return;
             case ADMITTED:
                 break;
@@ -91,8 +95,8 @@ public final class TransferLauncher {
             if (error != null) {
                 ticket.release();
                 FirmwareException refusal = asRefusal(error);
-                log.info("refused {} error={} reason=\"{}\"", id, refusal.code().code(), refusal.getMessage());
-                refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket());
+                refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket(),
+                        RefusalReason.ofStoreError(refusal.code()));
                 return;
             }
             plan(listenerChannel, request, id, local, loop, image, ticket);
@@ -105,16 +109,14 @@ public final class TransferLauncher {
             // A drain began, or the client asked for another file, while the image was loading.
             ticket.release();
             if (ticket.cancelError() != null) {
-                log.debug("refused {}: shutting down", id);
-                refusals.refuse(listenerChannel, id, local, ticket.cancelError());
+                refusals.refuse(listenerChannel, id, local, ticket.cancelError(), RefusalReason.DRAINING);
             }
             return;
         }
         TransferPlanner.Plan plan = planner.plan(request, id.client(), image);
         if (plan instanceof TransferPlanner.Refuse refuse) {
             ticket.release();
-            log.info("refused {} reason=\"{}\"", id, refuse.reason());
-            refusals.refuse(listenerChannel, id, local, refuse.error());
+            refusals.refuse(listenerChannel, id, local, refuse.error(), RefusalReason.TOO_MANY_BLOCKS);
             return;
         }
         TransferPlanner.Start start = (TransferPlanner.Start) plan;
@@ -131,7 +133,7 @@ public final class TransferLauncher {
             }
             ticket.release();
             log.warn("{} could not open a transfer port: {}", id, failure.getMessage());
-            refusals.refuse(listenerChannel, id, local, NO_PORT);
+            refusals.refuse(listenerChannel, id, local, NO_PORT, RefusalReason.NO_PORT);
         }, loop);
     }
 
@@ -161,8 +163,9 @@ public final class TransferLauncher {
     }
 
     /** Answers {@code id}'s request with {@code error} from its transfer port (a write request, say). */
-    public void refuse(Channel listenerChannel, TransferId id, InetSocketAddress recipient, ErrorPacket error) {
-        refusals.refuse(listenerChannel, id, answerFrom(listenerChannel, recipient), error);
+    public void refuse(Channel listenerChannel, TransferId id, InetSocketAddress recipient, ErrorPacket error,
+                       RefusalReason reason) {
+        refusals.refuse(listenerChannel, id, answerFrom(listenerChannel, recipient), error, reason);
     }
 
     /** The address the request arrived on: the listener's own when bound to one, else the datagram's destination. */

@@ -16,6 +16,9 @@ import io.floorflash.protocol.TransferOptions;
  *   <li>An ACK that moves forward starts the next window from the block after it, so a client reporting a gap
  *       inside a window (RFC 7440) gets the rest again, and a whole window completes the same way.
  *   <li>With options, the OACK is sent first and resent until ACK 0 arrives.
+ *   <li>Until the client's first valid ACK, it is unverified: anyone can send an RRQ with another's address. Its first
+ *       packet is resent at most {@code maxUnverifiedRetries} times, and giving up sends no ERROR, so a silent or
+ *       spoofed address receives at most {@code maxUnverifiedRetries + 1} copies of one datagram.
  * </ul>
  */
 public final class ReadTransfer {
@@ -23,9 +26,11 @@ public final class ReadTransfer {
     private final TransferOptions options;
     private final Rollover rollover;
     private final int maxRetries;
+    private final int maxUnverifiedRetries;
     private final long lastBlock;
 
     private boolean awaitingOptionAck;
+    private boolean verified;
     private long lastAcked;
     private long highestSent;
     private int retries;
@@ -39,10 +44,24 @@ public final class ReadTransfer {
      * @param maxRetries retransmissions of one window before giving up
      */
     public ReadTransfer(long size, TransferOptions options, Rollover rollover, int maxRetries) {
+        this(size, options, rollover, maxRetries, maxRetries);
+    }
+
+    /**
+     * @param maxRetries           retransmissions of one window before giving up
+     * @param maxUnverifiedRetries retransmissions of the first packet before the client's first ACK (at most
+     *                             {@code maxRetries} count)
+     */
+    public ReadTransfer(long size, TransferOptions options, Rollover rollover, int maxRetries, int maxUnverifiedRetries) {
+        if (maxRetries < 0 || maxUnverifiedRetries < 0) {
+            throw new IllegalArgumentException("retries: " + maxRetries + ", unverified: " + maxUnverifiedRetries
+                    + " (expected: at least 0)");
+        }
         this.size = size;
         this.options = options;
         this.rollover = rollover;
         this.maxRetries = maxRetries;
+        this.maxUnverifiedRetries = Math.min(maxRetries, maxUnverifiedRetries);
         this.lastBlock = BlockNumbers.blockCount(size, options.blockSize());
         if (!rollover.allows(lastBlock)) {
             throw new IllegalArgumentException("blocks: " + lastBlock + " (expected: at most 65535 when rollover is refused)");
@@ -68,6 +87,7 @@ public final class ReadTransfer {
                 return Step.Ignore.INSTANCE;
             }
             awaitingOptionAck = false;
+            verified = true;
             retries = 0;
             return sendFrom(1);
         }
@@ -77,6 +97,7 @@ public final class ReadTransfer {
             return Step.Ignore.INSTANCE;
         }
         lastAcked = acked;
+        verified = true;
         retries = 0;
         if (acked == lastBlock) {
             finished = true;
@@ -98,6 +119,12 @@ public final class ReadTransfer {
     public Step onTimeout() {
         if (finished) {
             return Step.Ignore.INSTANCE;
+        }
+        if (!verified && retries >= maxUnverifiedRetries) {
+            finished = true;
+            int sends = retries + 1;
+            return new Step.Abort(null, TransferOutcome.TIMED_OUT, "no answer to the first packet after " + sends
+                    + (sends == 1 ? " try" : " tries") + " (no ERROR to a client that never acknowledged)");
         }
         if (retries >= maxRetries) {
             finished = true;
@@ -143,6 +170,11 @@ public final class ReadTransfer {
     /** The 16-bit number of absolute block {@code index}. */
     public int wireBlock(long index) {
         return rollover.wire(index);
+    }
+
+    /** Whether the client has acknowledged anything yet (ACK 0 of the OACK, or DATA). */
+    public boolean verified() {
+        return verified;
     }
 
     /** Retransmissions so far in this run of the timer: 0 after progress. */

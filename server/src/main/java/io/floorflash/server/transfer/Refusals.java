@@ -28,10 +28,12 @@ public final class Refusals {
 
     /**
      * Answers {@code id}'s request with {@code error} from {@code answerFrom}, the address it arrived on. The
-     * {@link TransferListener} is told. Any thread.
+     * {@link TransferListener} is told (the metrics count it, the {@link RefusalLog} logs or summarises it). Any
+     * thread.
      */
-    public void refuse(Channel listenerChannel, TransferId id, InetAddress answerFrom, ErrorPacket error) {
-        listener.requestRefused(id, error);
+    public void refuse(Channel listenerChannel, TransferId id, InetAddress answerFrom, ErrorPacket error,
+                       RefusalReason reason) {
+        listener.requestRefused(id, error, reason);
         EventLoop loop = ports.loopFor(id.client());
         ports.portFor(id.client(), answerFrom).whenCompleteAsync((port, failure) -> {
             if (port != null) {

@@ -20,8 +20,14 @@ public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.F
     record Finish(TransferOutcome outcome) implements Step {
     }
 
-    /** Send {@code error} once and end the transfer. */
-    record Abort(ErrorPacket error, TransferOutcome outcome) implements Step {
+    /**
+     * Send {@code error} once (none when null) and end the transfer; {@code reason} says why in the transfer's log
+     * line and summary (the error's text when empty).
+     */
+    record Abort(ErrorPacket error, TransferOutcome outcome, String reason) implements Step {
+        public Abort(ErrorPacket error, TransferOutcome outcome) {
+            this(error, outcome, "");
+        }
     }
 
     /** Nothing to do (a duplicate or stale ACK); the timer keeps running. */

@@ -177,10 +177,10 @@ public final class Transfer implements TransferProgress {
         } else if (step instanceof Step.Finish finish) {
             end(finish.outcome());
         } else if (step instanceof Step.Abort abort) {
+            if (detail.isEmpty()) {
+                detail = !abort.reason().isEmpty() ? abort.reason() : abort.error() != null ? abort.error().message() : "";
+            }
             if (abort.error() != null) {
-                if (detail.isEmpty()) {
-                    detail = abort.error().message();
-                }
                 port.send(abort.error(), id.client());
             }
             end(abort.outcome());

@@ -19,6 +19,11 @@ public interface TransferListener {
     default void requestRefused(TransferId id, ErrorPacket error) {
     }
 
+    /** {@link #requestRefused(TransferId, ErrorPacket)} with why; this is the one called. */
+    default void requestRefused(TransferId id, ErrorPacket error, RefusalReason reason) {
+        requestRefused(id, error);
+    }
+
     /** One listener that tells each of {@code listeners}, in order. */
     static TransferListener all(List<? extends TransferListener> listeners) {
         List<TransferListener> copy = List.copyOf(listeners);
@@ -38,9 +43,9 @@ public interface TransferListener {
             }
 
             @Override
-            public void requestRefused(TransferId id, ErrorPacket error) {
+            public void requestRefused(TransferId id, ErrorPacket error, RefusalReason reason) {
                 for (TransferListener l : copy) {
-                    l.requestRefused(id, error);
+                    l.requestRefused(id, error, reason);
                 }
             }
         };

@@ -14,8 +14,8 @@ import java.net.InetSocketAddress;
 
 /**
  * Decides what a read request for a loaded image becomes, with no I/O: negotiates its options within the local
- * limits (IPv4 or IPv6 block sizes), refuses an image that needs more blocks than the rollover setting allows, and
- * builds the {@link ReadTransfer} with its {@link RetransmitPolicy}.
+ * limits (IPv4 or IPv6 block sizes, the longest client timeout), refuses an image that needs more blocks than the
+ * rollover setting allows, and builds the {@link ReadTransfer} with its {@link RetransmitPolicy}.
  */
 public final class TransferPlanner {
     /** What a request becomes. */
@@ -38,8 +38,9 @@ public final class TransferPlanner {
     public TransferPlanner(TransferSettings settings) {
         this.settings = settings;
         this.rollover = rolloverOf(settings.rollover());
-        this.ipv4Limits = new OptionLimits(settings.maxBlockSize(), settings.maxWindowSize());
-        this.ipv6Limits = new OptionLimits(settings.maxBlockSizeIpv6(), settings.maxWindowSize());
+        int maxTimeout = (int) settings.maxClientTimeout().toSeconds();
+        this.ipv4Limits = new OptionLimits(settings.maxBlockSize(), settings.maxWindowSize(), maxTimeout);
+        this.ipv6Limits = new OptionLimits(settings.maxBlockSizeIpv6(), settings.maxWindowSize(), maxTimeout);
     }
 
     /** The plan for {@code request} from {@code client}, once its {@code image} is loaded. */
@@ -53,7 +54,8 @@ public final class TransferPlanner {
                     + " blksize, fetch it over HTTP, or set floorflash.transfer.rollover = zero";
             return new Refuse(new ErrorPacket(ErrorCode.NOT_DEFINED, why), why);
         }
-        return new Start(new ReadTransfer(image.size(), options, rollover, settings.retransmit().maxRetries()),
+        return new Start(new ReadTransfer(image.size(), options, rollover, settings.retransmit().maxRetries(),
+                settings.retransmit().maxUnverifiedRetries()),
                 RetransmitPolicy.of(settings.retransmit(), options.timeoutSeconds()));
     }
 

@@ -1,6 +1,7 @@
 package io.floorflash.server.transfer;
 
 import io.floorflash.protocol.ErrorPacket;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
@@ -11,7 +12,7 @@ import java.util.function.LongSupplier;
 
 /**
  * Every transfer of the server, from the moment its request is admitted until it ends: admission (one transfer per
- * client address and port, a bound on how many run), draining (no admission once {@link #stopAccepting} is called)
+ * client address and port, a bound on how many run, and on how many one client address runs), draining (no admission once {@link #stopAccepting} is called)
  * and cancellation. The listener admits; transfers release from their own event loops.
  *
  * <p>A request from a client address and port that has a transfer already is a retransmitted RRQ when it names the
@@ -30,6 +31,8 @@ public final class TransferRegistry {
         DUPLICATE,
         /** Too many transfers running. */
         FULL,
+        /** Too many transfers running for the client's address. */
+        ADDRESS_FULL,
         /** The server is draining. */
         DRAINING
     }
@@ -86,6 +89,7 @@ public final class TransferRegistry {
         public void release() {
             if (released.compareAndSet(false, true)) {
                 byClient.remove(client, this);
+                releaseAddressSlot(client.getAddress());
                 if (count.decrementAndGet() == 0) {
                     CompletableFuture<Void> future = idle;
                     if (future != null) {
@@ -122,13 +126,30 @@ public final class TransferRegistry {
     }
 
     private final ConcurrentHashMap<InetSocketAddress, Ticket> byClient = new ConcurrentHashMap<>();
+    /** Transfers running per client address; an address is removed with its last transfer. */
+    private final ConcurrentHashMap<InetAddress, Integer> byAddress = new ConcurrentHashMap<>();
     private final AtomicInteger count = new AtomicInteger();
     private final int limit;
+    private final int perAddressLimit;
     private volatile boolean accepting = true;
     private volatile CompletableFuture<Void> idle;
 
+    /** A registry with no bound per address but the total one. */
     public TransferRegistry(int limit) {
+        this(limit, limit);
+    }
+
+    /**
+     * @param limit           most transfers running at once
+     * @param perAddressLimit most transfers one client address runs at once
+     */
+    public TransferRegistry(int limit, int perAddressLimit) {
+        if (limit < 0 || perAddressLimit < 0) {
+            throw new IllegalArgumentException("limits: " + limit + " in all, " + perAddressLimit
+                    + " per address (expected: at least 0)");
+        }
         this.limit = limit;
+        this.perAddressLimit = perAddressLimit;
     }
 
     /**
@@ -151,13 +172,46 @@ public final class TransferRegistry {
             count.decrementAndGet();
             return new Result(Admission.FULL, null);
         }
+        if (!takeAddressSlot(client.getAddress())) {
+            count.decrementAndGet();
+            return new Result(Admission.ADDRESS_FULL, null);
+        }
         Ticket ticket = new Ticket(client, file);
         Ticket raced = byClient.putIfAbsent(client, ticket);
         if (raced != null) {
             count.decrementAndGet();
+            releaseAddressSlot(client.getAddress());
             return new Result(Admission.DUPLICATE, null);
         }
         return new Result(Admission.ADMITTED, ticket);
+    }
+
+    /** Counts one more transfer for {@code address}, unless it runs as many as it may already. */
+    private boolean takeAddressSlot(InetAddress address) {
+        boolean[] taken = new boolean[1];
+        byAddress.compute(address, (key, running) -> {
+            int now = running == null ? 0 : running;
+            if (now >= perAddressLimit) {
+                return running;
+            }
+            taken[0] = true;
+            return now + 1;
+        });
+        return taken[0];
+    }
+
+    private void releaseAddressSlot(InetAddress address) {
+        byAddress.computeIfPresent(address, (key, running) -> running == 1 ? null : running - 1);
+    }
+
+    /** Transfers running now for {@code address}. */
+    public int runningFor(InetAddress address) {
+        return byAddress.getOrDefault(address, 0);
+    }
+
+    /** The most transfers one client address may run. */
+    public int perAddressLimit() {
+        return perAddressLimit;
     }
 
     /** From now on every request is refused as {@link Admission#DRAINING}; running transfers go on. */

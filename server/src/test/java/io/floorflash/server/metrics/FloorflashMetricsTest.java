@@ -7,6 +7,7 @@ import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -78,18 +79,29 @@ class FloorflashMetricsTest {
     }
 
     @Test
-    void countsRefusalsByTftpErrorCodeNeverByText() {
-        metrics.requestRefused(id(1, "missing.bin"), new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "File not found: missing.bin"));
-        metrics.requestRefused(id(2, "../etc/passwd"), new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "Access violation: '../etc/passwd'"));
-        metrics.requestRefused(id(3, "x"), new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "Access violation: x"));
-        metrics.requestRefused(id(4, "y"), new ErrorPacket(42, "a code no RFC defines"));
-        metrics.requestRefused(id(5, "z"), new ErrorPacket(65535, "the largest code a packet can carry"));
+    void countsRefusalsByTftpErrorCodeAndReasonNeverByText() {
+        metrics.requestRefused(id(1, "missing.bin"), new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "File not found: missing.bin"),
+                RefusalReason.NOT_FOUND);
+        metrics.requestRefused(id(2, "../etc/passwd"), new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "Access violation: '../etc/passwd'"),
+                RefusalReason.ACCESS_DENIED);
+        metrics.requestRefused(id(3, "x"), new ErrorPacket(ErrorCode.ACCESS_VIOLATION, "Access violation: x"),
+                RefusalReason.WRITE_REQUEST);
+        metrics.requestRefused(id(4, "y"), new ErrorPacket(42, "a code no RFC defines"), RefusalReason.LOAD_FAILED);
+        metrics.requestRefused(id(5, "z"), new ErrorPacket(65535, "the largest code a packet can carry"),
+                RefusalReason.LOAD_FAILED);
+        metrics.requestRefused(id(6, "z"), new ErrorPacket(0, "Server busy: too many transfers from your address"),
+                RefusalReason.ADDRESS_BUSY);
 
         Exposition e = scrape();
         assertThat(e.value("floorflash_requests_refused_total{code=\"1\"}")).isEqualTo(1.0);
         assertThat(e.value("floorflash_requests_refused_total{code=\"2\"}")).isEqualTo(2.0);
         assertThat(e.value("floorflash_requests_refused_total{code=\"other\"}")).isEqualTo(2.0);
-        assertThat(e.value("floorflash_requests_refused_total{code=\"0\"}")).isZero();
+        assertThat(e.value("floorflash_requests_refused_total{code=\"0\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_requests_refused_by_reason_total{reason=\"not-found\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_requests_refused_by_reason_total{reason=\"write-request\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_requests_refused_by_reason_total{reason=\"load-failed\"}")).isEqualTo(2.0);
+        assertThat(e.value("floorflash_requests_refused_by_reason_total{reason=\"address-busy\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_requests_refused_by_reason_total{reason=\"busy\"}")).isZero();
         assertThat(text()).doesNotContain("missing.bin").doesNotContain("passwd").doesNotContain("Access violation");
     }
 

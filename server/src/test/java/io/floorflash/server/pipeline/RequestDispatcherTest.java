@@ -75,12 +75,17 @@ class RequestDispatcherTest {
      * here gets as far as starting a transfer: the store refuses first, or the launcher does.
      */
     private void openListener(int maxActiveTransfers) {
+        openListener(maxActiveTransfers, maxActiveTransfers);
+    }
+
+    private void openListener(int maxActiveTransfers, int perAddress) {
         channel = new EmbeddedChannel();
-        registry = new TransferRegistry(maxActiveTransfers);
+        registry = new TransferRegistry(maxActiveTransfers, perAddress);
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1);
+                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1, perAddress,
+                Duration.ofSeconds(10));
         TransferListener listener = new TransferListener() {
                     @Override
                     public void transferFinished(TransferSummary summary) {
@@ -304,6 +309,22 @@ class RequestDispatcherTest {
                 "Server busy: too many transfers running; try again shortly"));
         expectNoAnswer();
         assertThat(registry.size()).isZero();
+    }
+
+    @Test
+    void refusesARequestWhenItsAddressRunsAsManyTransfersAsItMay() {
+        openListener(10, 1);
+        TransferRegistry.Ticket running = registry.admit(new InetSocketAddress(CLIENT.getAddress(), CLIENT.getPort() + 1),
+                "snom320.bin").ticket();
+
+        receive(new ReadRequest("snom320.bin", TransferMode.OCTET));
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED,
+                "Server busy: too many transfers from your address; try again when one has finished"));
+        expectNoAnswer();
+        assertThat(refusals).containsExactly(new TransferId(CLIENT, "snom320.bin") + " error=0");
+        assertThat(registry.size()).isOne();
+        running.release();
     }
 
     @Test

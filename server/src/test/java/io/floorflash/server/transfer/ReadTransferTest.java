@@ -236,10 +236,11 @@ class ReadTransferTest {
     void abortsWithErrorZeroOnceTheRetriesRunOut() {
         ReadTransfer transfer = lockStep(2000);
         transfer.start();
+        assertThat(transfer.onAck(1)).isEqualTo(blocks(2, 2));
 
-        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
-        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
-        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(2, 2));
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(2, 2));
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(2, 2));
         assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(
                 new ErrorPacket(ErrorCode.NOT_DEFINED, "Timed out: no acknowledgement after 4 tries"), TransferOutcome.TIMED_OUT));
         assertThat(transfer.isFinished()).isTrue();
@@ -249,8 +250,9 @@ class ReadTransferTest {
 
     @Test
     void abortsAfterZeroRetriesWhenNoneAreAllowed() {
-        ReadTransfer transfer = new ReadTransfer(100, TransferOptions.RFC1350, Rollover.TO_ZERO, 0);
+        ReadTransfer transfer = new ReadTransfer(1000, TransferOptions.RFC1350, Rollover.TO_ZERO, 0);
         transfer.start();
+        transfer.onAck(1);
 
         assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(
                 new ErrorPacket(ErrorCode.NOT_DEFINED, "Timed out: no acknowledgement after 1 try"), TransferOutcome.TIMED_OUT));
@@ -258,12 +260,71 @@ class ReadTransferTest {
 
     @Test
     void countsTwoTriesWhenOneRetryIsAllowed() {
-        ReadTransfer transfer = new ReadTransfer(100, TransferOptions.RFC1350, Rollover.TO_ZERO, 1);
+        ReadTransfer transfer = new ReadTransfer(1000, TransferOptions.RFC1350, Rollover.TO_ZERO, 1);
         transfer.start();
+        transfer.onAck(1);
 
-        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(2, 2));
         assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(
                 new ErrorPacket(ErrorCode.NOT_DEFINED, "Timed out: no acknowledgement after 2 tries"), TransferOutcome.TIMED_OUT));
+    }
+
+    @Test
+    void aClientThatNeverAcknowledgesGetsTheFirstDataFiveTimesAndNoError() {
+        ReadTransfer transfer = new ReadTransfer(2000, TransferOptions.RFC1350, Rollover.TO_ZERO, 11, 4);
+        assertThat(transfer.start()).isEqualTo(blocks(1, 1));
+
+        for (int retry = 0; retry < 4; retry++) {
+            assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        }
+        assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(null, TransferOutcome.TIMED_OUT,
+                "no answer to the first packet after 5 tries (no ERROR to a client that never acknowledged)"));
+        assertThat(transfer.verified()).isFalse();
+        assertThat(transfer.isFinished()).isTrue();
+    }
+
+    @Test
+    void anOptionAckNeverAcknowledgedIsSentFiveTimesAtMost() {
+        TransferOptions options = TransferOptions.negotiate(Map.of("blksize", "1468", "tsize", "0"), LIMITS, 2000);
+        ReadTransfer transfer = new ReadTransfer(2000, options, Rollover.TO_ZERO, 11, 4);
+        assertThat(transfer.start()).isInstanceOf(Step.SendOptionAck.class);
+
+        for (int retry = 0; retry < 4; retry++) {
+            assertThat(transfer.onTimeout()).isInstanceOf(Step.SendOptionAck.class);
+        }
+        assertThat(transfer.onTimeout()).isInstanceOfSatisfying(Step.Abort.class, abort -> {
+            assertThat(abort.error()).isNull();
+            assertThat(abort.outcome()).isEqualTo(TransferOutcome.TIMED_OUT);
+        });
+    }
+
+    @Test
+    void theFirstAckVerifiesTheClientAndTheFullRetriesApplyFromThen() {
+        TransferOptions options = TransferOptions.negotiate(Map.of("blksize", "512"), LIMITS, 2000);
+        ReadTransfer transfer = new ReadTransfer(2000, options, Rollover.TO_ZERO, 6, 2);
+        transfer.start();
+        transfer.onTimeout();
+        transfer.onTimeout();
+        assertThat(transfer.onAck(0)).isEqualTo(blocks(1, 1));
+        assertThat(transfer.verified()).isTrue();
+
+        for (int retry = 0; retry < 6; retry++) {
+            assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        }
+        assertThat(transfer.onTimeout()).isEqualTo(new Step.Abort(
+                new ErrorPacket(ErrorCode.NOT_DEFINED, "Timed out: no acknowledgement after 7 tries"), TransferOutcome.TIMED_OUT));
+    }
+
+    @Test
+    void aStaleOrForeignAckDoesNotVerifyTheClient() {
+        ReadTransfer transfer = new ReadTransfer(2000, TransferOptions.RFC1350, Rollover.TO_ZERO, 11, 1);
+        transfer.start();
+        assertThat(transfer.onAck(0)).isEqualTo(Step.Ignore.INSTANCE);
+        assertThat(transfer.onAck(7)).isEqualTo(Step.Ignore.INSTANCE);
+        assertThat(transfer.verified()).isFalse();
+
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isInstanceOfSatisfying(Step.Abort.class, abort -> assertThat(abort.error()).isNull());
     }
 
     @Test

@@ -50,6 +50,43 @@ class TransferRegistryTest {
     }
 
     @Test
+    void oneAddressRunsAtMostItsShareAndOthersStillGetIn() {
+        TransferRegistry shared = new TransferRegistry(10, 3);
+        List<TransferRegistry.Ticket> tickets = new ArrayList<>();
+        for (int port = 1; port <= 3; port++) {
+            tickets.add(shared.admit(new InetSocketAddress("10.0.0.7", port), "snom320.bin").ticket());
+        }
+
+        assertThat(shared.admit(new InetSocketAddress("10.0.0.7", 4), "snom320.bin").admission())
+                .isEqualTo(Admission.ADDRESS_FULL);
+        assertThat(shared.admit(B, "snom320.bin").admission()).isEqualTo(Admission.ADMITTED);
+        assertThat(shared.size()).as("a refusal holds no place").isEqualTo(4);
+        assertThat(shared.runningFor(A.getAddress())).isEqualTo(3);
+
+        tickets.get(0).release();
+        tickets.get(0).release();
+        assertThat(shared.runningFor(A.getAddress())).isEqualTo(2);
+        assertThat(shared.admit(new InetSocketAddress("10.0.0.7", 4), "snom320.bin").admission())
+                .isEqualTo(Admission.ADMITTED);
+    }
+
+    @Test
+    void anAddressIsForgottenWithItsLastTransferAndSupersedingKeepsItsCount() {
+        TransferRegistry shared = new TransferRegistry(10, 1);
+        TransferRegistry.Ticket first = shared.admit(A, "snom320.bin").ticket();
+        first.attach(() -> 0, error -> { });
+
+        TransferRegistry.Result second = shared.admit(A, "snom820.bin");
+        assertThat(second.admission()).as("the same port asking anew replaces its transfer").isEqualTo(Admission.ADMITTED);
+        assertThat(shared.runningFor(A.getAddress())).isOne();
+
+        second.ticket().release();
+        assertThat(shared.runningFor(A.getAddress())).isZero();
+        assertThat(shared.admit(new InetSocketAddress("10.0.0.7", 2), "snom320.bin").admission())
+                .isEqualTo(Admission.ADMITTED);
+    }
+
+    @Test
     void anotherFileFromTheSameClientPortEndsTheRunningTransferQuietlyAndTakesItsPlace() {
         TransferRegistry.Ticket first = registry.admit(A, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();

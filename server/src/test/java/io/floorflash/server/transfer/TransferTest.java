@@ -92,10 +92,15 @@ class TransferTest {
      * datagrams, which the paranoid leak detector would record one stack trace each.
      */
     private void start(byte[] bytes, TransferOptions options, Rollover rollover, RetransmitPolicy policy, long deadlineNanos) {
+        start(bytes, options, rollover, policy, policy.maxRetries(), deadlineNanos);
+    }
+
+    private void start(byte[] bytes, TransferOptions options, Rollover rollover, RetransmitPolicy policy,
+                       int maxUnverifiedRetries, long deadlineNanos) {
         content = bytes;
         blockSize = options.blockSize();
         image = TestImages.of(ID.file(), bytes);
-        transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries());
+        transfer = new ReadTransfer(image.size(), options, rollover, policy.maxRetries(), maxUnverifiedRetries);
         handler = new Transfer(ID, image, transfer, policy, deadlineNanos, summaries::add);
         port = new TransferPort(offload, false, 100, portRounds);
         channel = EmbeddedChannel.builder().ticker(ticker).handlers(port).build();
@@ -324,9 +329,11 @@ class TransferTest {
     void givesUpAfterTheLastRetryWithOneErrorAndCloses() {
         start(TestImages.pattern(1300), TransferOptions.RFC1350, POLICY, HOUR);
         expectData(1);
+        ack(1);
+        expectData(2);
         for (long wait : new long[] {1000, 2000, 4000}) {
             advanceMillis(wait);
-            expectData(1);
+            expectData(2);
         }
 
         advanceMillis(3999);
@@ -338,12 +345,35 @@ class TransferTest {
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300,
                 TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message, image.sha256()));
 
         advanceMillis(60_000);
         expectNothingSent();
         assertThat(summaries).hasSize(1);
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
+    void aSilentClientGetsItsFirstDataFiveTimesAndNoErrorThenItsSlotIsFree() {
+        RetransmitPolicy policy = new RetransmitPolicy(SECOND, 2.0, 5 * SECOND, 0.0, 11);
+        start(TestImages.pattern(1300), TransferOptions.RFC1350, Rollover.TO_ZERO, policy, 4, HOUR);
+        expectData(1);
+        for (long wait : new long[] {1000, 2000, 4000, 5000}) {
+            advanceMillis(wait);
+            expectData(1);
+        }
+
+        advanceMillis(4999);
+        expectNothingSent();
+        assertThat(port.size()).as("the transfer runs").isOne();
+        advanceMillis(1);
+
+        expectNothingSent();
+        assertThat(port.size()).as("the transfer left its port").isZero();
+        String reason = "no answer to the first packet after 5 tries (no ERROR to a client that never acknowledged)";
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
+                TimeUnit.SECONDS.toNanos(17), 512, 1, 4, reason, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -417,13 +447,15 @@ class TransferTest {
     void givesUpAfterOneTryWhenNoRetriesAreAllowed() {
         start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 0), HOUR);
         expectData(1);
+        ack(1);
+        expectData(2);
 
         advanceMillis(1000);
 
         String message = "Timed out: no acknowledgement after 1 try";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, SECOND, 512, 1, 0, message, image.sha256()));
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300, SECOND, 512, 1, 0, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -431,15 +463,17 @@ class TransferTest {
     void givesUpAfterTwoTriesWhenOneRetryIsAllowed() {
         start(TestImages.pattern(1300), TransferOptions.RFC1350, new RetransmitPolicy(SECOND, 2.0, 4 * SECOND, 0.0, 1), HOUR);
         expectData(1);
+        ack(1);
+        expectData(2);
         advanceMillis(1000);
-        expectData(1);
+        expectData(2);
 
         advanceMillis(2000);
 
         String message = "Timed out: no acknowledgement after 2 tries";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300, 3 * SECOND, 512, 1, 1, message, image.sha256()));
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300, 3 * SECOND, 512, 1, 1, message, image.sha256()));
         assertThat(channel.finish()).isFalse();
     }
 
