@@ -9,7 +9,15 @@ import java.time.Duration;
  * @param root            folder the firmware is served from (absolute, normalized)
  * @param cacheMaxBytes   bytes of images kept in memory
  * @param cacheIdleExpiry an image not asked for this long is dropped
- * @param loadThreads     threads reading images from disk
+ * @param loadThreads     reads from disk running at once
+ * @param loadTimeout     a read (or path lookup) still unfinished after this long fails its requests
+ * @param memoryBudget    most bytes of image in direct memory: cached, pinned by transfers, converted (at least
+ *                        {@code cacheMaxBytes})
  */
-public record FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads) {
+public record FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads,
+                               Duration loadTimeout, long memoryBudget) {
+    /** Settings with reference.conf's load timeout (30 s) and its ratio of budget to cache (1.5 GiB to 1 GiB). */
+    public FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads) {
+        this(root, cacheMaxBytes, cacheIdleExpiry, loadThreads, Duration.ofSeconds(30), cacheMaxBytes + cacheMaxBytes / 2);
+    }
 }

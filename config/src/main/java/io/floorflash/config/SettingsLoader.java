@@ -121,7 +121,13 @@ public final class SettingsLoader {
                 read("firmware.root", k -> Path.of(config.getString(k)).toAbsolutePath().normalize(), null),
                 bytesIn("firmware.cache-max-bytes", 1, Long.MAX_VALUE, 1),
                 durationIn("firmware.cache-idle-expiry", Duration.ofSeconds(1), Duration.ofDays(365)),
-                intIn("firmware.load-threads", 1, 64, 1));
+                intIn("firmware.load-threads", 1, 64, 1),
+                durationIn("firmware.load-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
+                bytesIn("firmware.memory-budget", 1, Long.MAX_VALUE, 1));
+        if (firmware.memoryBudget() < firmware.cacheMaxBytes()) {
+            problems.add(ROOT + "firmware.memory-budget: " + firmware.memoryBudget()
+                    + " (expected: at least cache-max-bytes, " + firmware.cacheMaxBytes() + ")");
+        }
         int maxPhones = intIn("http.floor.max-phones", 1, 1_000_000, 1);
         FloorSettings floor = new FloorSettings(
                 maxPhones,

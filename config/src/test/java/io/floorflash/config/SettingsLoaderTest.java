@@ -69,6 +69,8 @@ class SettingsLoaderTest {
         assertThat(firmware.cacheMaxBytes()).isEqualTo(1L << 30);
         assertThat(firmware.cacheIdleExpiry()).isEqualTo(Duration.ofMinutes(10));
         assertThat(firmware.loadThreads()).isEqualTo(2);
+        assertThat(firmware.loadTimeout()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(firmware.memoryBudget()).isEqualTo(1536L << 20);
         assertThat(firmware.root()).isAbsolute().isEqualTo(Path.of("firmware").toAbsolutePath().normalize());
 
         HttpSettings http = settings.http();
@@ -283,6 +285,15 @@ class SettingsLoaderTest {
         assertThat(failure.problems()).containsExactlyInAnyOrder(
                 "floorflash.transfer.max-client-timeout: PT1.5S (expected: whole seconds, 1 to 255)",
                 "floorflash.transfer.max-transfers-per-address: 101 (expected: at most max-active-transfers, 100)");
+    }
+
+    @Test
+    void refusesAMemoryBudgetBelowTheCache() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of("floorflash.firmware.memory-budget", "512 MiB")));
+
+        assertThat(failure.problems()).containsExactly(
+                "floorflash.firmware.memory-budget: 536870912 (expected: at least cache-max-bytes, 1073741824)");
     }
 
     @Test

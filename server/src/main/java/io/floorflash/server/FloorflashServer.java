@@ -38,6 +38,7 @@ import io.netty.channel.epoll.EpollChannelOption;
 import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -136,9 +137,15 @@ public final class FloorflashServer implements AutoCloseable {
         }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
                 new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
-        ExecutorService loadExecutor = Executors.newFixedThreadPool(settings.firmware().loadThreads(),
+        // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
+        ExecutorService loadExecutor = Executors.newCachedThreadPool(
                 new DefaultThreadFactory("floorflash-load", true));
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        if (settings.firmware().memoryBudget() > PlatformDependent.maxDirectMemory()) {
+            log.warn("floorflash.firmware.memory-budget ({} bytes) is above the JVM's direct memory limit ({} bytes):"
+                    + " raise -XX:MaxDirectMemorySize or lower the budget, or loads fail with OutOfMemoryError first",
+                    settings.firmware().memoryBudget(), PlatformDependent.maxDirectMemory());
+        }
         TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers(),
                 settings.transfer().maxTransfersPerAddress());
         RefusalLog refusalLog = new RefusalLog(REFUSALS_LOGGED_PER_INTERVAL);

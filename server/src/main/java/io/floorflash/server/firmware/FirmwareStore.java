@@ -38,15 +38,24 @@ import org.slf4j.LoggerFactory;
  * <p>Every {@link #open} looks at the file on disk (one {@code stat}); a file replaced since the last load has a new
  * {@link FileVersion} and so a new cache entry, while running transfers keep the image they hold. Many requests
  * for one version share one load.
+ *
+ * <p>Bounds: file-system work runs through a {@link LoadQueue} ({@code load-threads} at a time, each within
+ * {@code load-timeout}: a stuck read fails its requests and cannot starve the others), and every image byte in
+ * direct memory, cached or only pinned by transfers, counts against {@code memory-budget} ({@link ImageMemory}).
+ * A version some transfer still holds is served from that copy, never read twice.
  */
 public final class FirmwareStore {
     private static final Logger log = LoggerFactory.getLogger(FirmwareStore.class);
     /** 65535 blocks of 512 bytes: the most a client without blksize and without rollover can take. */
     public static final long PLAIN_CLIENT_LIMIT = 65535L * 512;
     private static final int MAX_LOAD_ATTEMPTS = 3;
+    /** Reads that may be stuck past their deadline at a time, per load thread, before every new read is refused. */
+    private static final int MAX_STUCK_PER_THREAD = 4;
 
     private final Path root;
-    private final Executor loadExecutor;
+    private final Opener opener;
+    private final LoadQueue loads;
+    private final ImageMemory memory;
     private final AsyncLoadingCache<ImageKey, FirmwareImage> cache;
 
     /** The cache key: one version of one file in one mode, whatever name (or link) it was asked by. */
@@ -57,12 +66,25 @@ public final class FirmwareStore {
     }
 
     /**
-     * @param loadExecutor runs path checks and loads (blocking I/O)
+     * @param loadExecutor runs path checks and loads (blocking I/O); {@code load-threads} at a time run, and a stuck
+     *                     one is replaced, so it must not bound its threads (a cached pool)
      * @param ticker       the cache's clock, for idle expiry (a fake one in tests)
      */
     public FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker) {
+        this(settings, loadExecutor, ticker, path -> FileChannel.open(path, StandardOpenOption.READ));
+    }
+
+    /** Opens a file for reading; a test can make it hang as a FIFO or a dead network file system would. */
+    interface Opener {
+        FileChannel open(Path path) throws IOException;
+    }
+
+    FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker, Opener opener) {
         this.root = settings.root();
-        this.loadExecutor = loadExecutor;
+        this.opener = opener;
+        this.loads = new LoadQueue(loadExecutor, settings.loadThreads(), settings.loadTimeout(),
+                MAX_STUCK_PER_THREAD * settings.loadThreads());
+        this.memory = new ImageMemory(settings.memoryBudget());
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(settings.cacheMaxBytes())
                 .weigher((ImageKey key, FirmwareImage image) -> (int) Math.min(image.size(), Integer.MAX_VALUE))
@@ -70,7 +92,7 @@ public final class FirmwareStore {
                 .executor(loadExecutor)
                 .ticker(ticker)
                 .recordStats()
-                .buildAsync(this::load);
+                .buildAsync((key, executor) -> loadOnce(key));
     }
 
     /** The folder served. */
@@ -93,7 +115,7 @@ public final class FirmwareStore {
     }
 
     private CompletableFuture<FirmwareImage> open(FirmwareName name, TransferMode mode, int attempt) {
-        return CompletableFuture.supplyAsync(() -> currentVersion(name), loadExecutor)
+        return loads.run(name.toString(), "looking up " + name, () -> currentVersion(name))
                 .thenCompose(version -> cache.get(new ImageKey(version, mode)))
                 .handle((image, error) -> {
                     Throwable cause = unwrap(error);
@@ -121,6 +143,26 @@ public final class FirmwareStore {
      */
     public void close() {
         cache.synchronous().invalidateAll();
+    }
+
+    /** Bytes of image in direct memory now: cached, pinned by running transfers, being converted. */
+    public long imageMemoryBytes() {
+        return memory.used();
+    }
+
+    /** floorflash.firmware.memory-budget. */
+    public long imageMemoryBudget() {
+        return memory.budget();
+    }
+
+    /** Loads refused because the memory budget stayed exhausted. */
+    public long imageMemoryRefusals() {
+        return memory.refused();
+    }
+
+    /** Reads stuck past floorflash.firmware.load-timeout whose threads have not returned. */
+    public int stuckLoads() {
+        return loads.stuck();
     }
 
     /** Images held by the cache now (an estimate while loads and evictions are under way). */
@@ -169,14 +211,24 @@ public final class FirmwareStore {
         return FileVersion.of(real, attributes);
     }
 
-    /** The cache loader; runs on the load executor. */
+    /** The cache loader: the copy a transfer still holds, else a read from disk through the load queue. */
+    private CompletableFuture<FirmwareImage> loadOnce(ImageKey key) {
+        FirmwareImage held = memory.alive(key);
+        if (held != null) {
+            return CompletableFuture.completedFuture(held);
+        }
+        return loads.run(key.version().realPath(), "reading " + key.version().realPath(), () -> load(key));
+    }
+
+    /** Reads {@code key}'s version into direct memory; runs on a load thread. */
     private FirmwareImage load(ImageKey key) throws IOException {
         long started = System.nanoTime();
-        ByteBuffer octets = readFully(key.version());
-        ByteBuffer bytes = key.mode() == TransferMode.NETASCII ? toNetascii(octets) : octets;
         String name = nameOf(key.version().realPath());
+        ByteBuffer octets = readFully(key.version(), name);
+        ByteBuffer bytes = key.mode() == TransferMode.NETASCII ? toNetascii(octets, memory, name) : octets;
         Instant modified = Instant.EPOCH.plusNanos(key.version().modifiedNanos());
         FirmwareImage image = new FirmwareImage(name, key.mode(), bytes, sha256(bytes), modified);
+        memory.remember(key, image);
         cache.synchronous().asMap().keySet().removeIf(other -> other.sameFileAs(key) && !other.equals(key));
         log.info("loaded file={} mode={} bytes={} sha256={} ms={}", name, key.mode().wireName(), image.size(),
                 image.sha256(), (System.nanoTime() - started) / 1_000_000);
@@ -198,14 +250,14 @@ public final class FirmwareStore {
     }
 
     /** Reads the whole file into direct memory, and checks that it did not change while being read. */
-    private static ByteBuffer readFully(FileVersion version) throws IOException {
+    private ByteBuffer readFully(FileVersion version, String name) throws IOException {
         ByteBuffer buffer;
-        try (FileChannel channel = FileChannel.open(version.realPath(), StandardOpenOption.READ)) {
+        try (FileChannel channel = opener.open(version.realPath())) {
             long size = channel.size();
             if (size != version.size()) {
                 throw new FileChangedException();
             }
-            buffer = ByteBuffer.allocateDirect((int) size);
+            buffer = memory.allocate((int) size, name);
             while (buffer.hasRemaining()) {
                 if (channel.read(buffer) < 0) {
                     throw new FileChangedException();
@@ -222,13 +274,13 @@ public final class FirmwareStore {
         return buffer.flip();
     }
 
-    private static ByteBuffer toNetascii(ByteBuffer octets) {
+    private static ByteBuffer toNetascii(ByteBuffer octets, ImageMemory memory, String name) {
         ByteBuf source = Unpooled.wrappedBuffer(octets.duplicate());
         long length = Netascii.encodedLength(source);
         if (length > Integer.MAX_VALUE - 8) {
             throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: too large for netascii");
         }
-        ByteBuffer converted = ByteBuffer.allocateDirect((int) length);
+        ByteBuffer converted = memory.allocate((int) length, name + " (netascii)");
         ByteBuf target = Unpooled.wrappedBuffer(converted);
         target.writerIndex(0);
         Netascii.encode(source, target);

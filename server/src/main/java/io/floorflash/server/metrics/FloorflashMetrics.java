@@ -174,6 +174,16 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 "Images read from disk, and reads that failed");
         FunctionCounter.builder("floorflash.cache.evictions", store, s -> s.stats().evictionCount())
                 .description("Images dropped from memory to stay under the bound or after idling").register(registry);
+        Gauge.builder("floorflash.image.memory", store, FirmwareStore::imageMemoryBytes).baseUnit("bytes")
+                .description("Bytes of firmware in direct memory: cached, held by running transfers, converted")
+                .strongReference(true).register(registry);
+        Gauge.builder("floorflash.image.memory.budget", store, FirmwareStore::imageMemoryBudget).baseUnit("bytes")
+                .description("floorflash.firmware.memory-budget").strongReference(true).register(registry);
+        FunctionCounter.builder("floorflash.image.memory.refusals", store, FirmwareStore::imageMemoryRefusals)
+                .description("Loads refused because the memory budget stayed exhausted").register(registry);
+        Gauge.builder("floorflash.loads.stuck", store, FirmwareStore::stuckLoads)
+                .description("Reads past floorflash.firmware.load-timeout whose threads have not returned")
+                .strongReference(true).register(registry);
     }
 
     /** Whether windows go out as UDP GSO sends, and how many have. */

@@ -14,9 +14,11 @@ import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.nio.channels.FileChannel;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.nio.file.attribute.FileTime;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.MessageDigest;
@@ -365,6 +367,81 @@ class FirmwareStoreTest {
 
         assertThat(store.cachedBytes()).isEqualTo(300);
         assertThat(store.stats().loadCount()).isEqualTo(2);
+    }
+
+    @Test
+    void aReadStuckInAFifoFailsItsRequestsAtTheDeadlineAndOtherFilesStillLoad() throws Exception {
+        Files.write(root.resolve("stuck.bin"), randomBytes(1000, 1));
+        Files.write(root.resolve("fine.bin"), randomBytes(1000, 2));
+        Path fifo = outside.resolve("fifo");
+        assertThat(new ProcessBuilder("mkfifo", fifo.toString()).start().waitFor()).as("mkfifo").isZero();
+        ExecutorService threads = Executors.newCachedThreadPool();
+        try {
+            // One read at a time; stuck.bin's read opens a FIFO no one writes to: open(2) blocks in the kernel.
+            FirmwareStore stuck = new FirmwareStore(new FirmwareSettings(root, 1L << 20, IDLE_EXPIRY, 1,
+                    Duration.ofMillis(300), 2L << 20), threads, ticker, path -> FileChannel.open(
+                    path.endsWith("stuck.bin") ? fifo : path, StandardOpenOption.READ));
+
+            CompletableFuture<FirmwareImage> first = stuck.open("stuck.bin", TransferMode.OCTET);
+            Throwable failure = catchThrowable(() -> first.orTimeout(10, SECONDS).join());
+            assertThat(failure).hasCauseInstanceOf(FirmwareException.class);
+            FirmwareException refusal = (FirmwareException) failure.getCause();
+            assertThat(refusal.code()).isEqualTo(ErrorCode.NOT_DEFINED);
+            assertThat(refusal.getMessage()).startsWith("reading ").endsWith("stuck.bin did not finish within 300 ms; try again later");
+            assertThat(stuck.stuckLoads()).isOne();
+
+            Throwable again = catchThrowable(() -> stuck.open("stuck.bin", TransferMode.OCTET).orTimeout(1, SECONDS).join());
+            assertThat(again.getCause()).as("refused at once").isInstanceOf(FirmwareException.class)
+                    .hasMessageContaining("stuck.bin");
+            assertThat(stuck.stuckLoads()).as("no second thread stuck").isOne();
+            assertThat(stuck.open("fine.bin", TransferMode.OCTET).orTimeout(10, SECONDS).join().size())
+                    .as("the one load thread is not lost to the stuck read").isEqualTo(1000);
+
+            // A writer opens the FIFO and closes it: the read returns (with a changed file), and the file is served.
+            Files.newOutputStream(fifo).close();
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).until(() -> stuck.stuckLoads() == 0);
+        } finally {
+            threads.shutdownNow();
+        }
+    }
+
+    @Test
+    void aVersionATransferStillHoldsIsServedFromThatCopyEvenWhenTooLargeToCache() throws IOException {
+        FirmwareStore small = new FirmwareStore(new FirmwareSettings(root, 100, IDLE_EXPIRY, 1, Duration.ofSeconds(30),
+                10_000), executor, ticker);
+        Files.write(root.resolve("big.bin"), randomBytes(600, 1));
+
+        FirmwareImage held = await(small.open("big.bin", TransferMode.OCTET));
+        FirmwareImage again = await(small.open("big.bin", TransferMode.OCTET));
+
+        assertThat(again).isSameAs(held);
+        assertThat(small.cachedBytes()).as("larger than the cache").isZero();
+        assertThat(small.imageMemoryBytes()).as("one copy").isEqualTo(600);
+    }
+
+    @Test
+    void imagesPinnedBeyondTheCacheCountAgainstTheBudgetAndALoadPastItIsRefused() throws IOException {
+        FirmwareStore small = new FirmwareStore(new FirmwareSettings(root, 1000, IDLE_EXPIRY, 1, Duration.ofSeconds(30),
+                1500), executor, ticker);
+        Files.write(root.resolve("a.bin"), randomBytes(600, 1));
+        Files.write(root.resolve("b.bin"), randomBytes(600, 2));
+        Files.write(root.resolve("c.bin"), randomBytes(600, 3));
+        List<FirmwareImage> transfers = new ArrayList<>();
+        transfers.add(await(small.open("a.bin", TransferMode.OCTET)));
+        transfers.add(await(small.open("b.bin", TransferMode.OCTET)));
+        assertThat(small.cachedBytes()).as("a was evicted, a transfer still sends it").isLessThanOrEqualTo(1000);
+        assertThat(small.imageMemoryBytes()).isEqualTo(1200);
+
+        CompletableFuture<FirmwareImage> c = small.open("c.bin", TransferMode.OCTET);
+        Throwable refused = catchThrowable(() -> await(c));
+
+        assertThat(refused.getCause()).isInstanceOf(FirmwareException.class).hasMessage("Server out of memory for images:"
+                + " c.bin needs 600 bytes, 1200 of 1500 are held (floorflash.firmware.memory-budget); try again shortly");
+        assertThat(small.imageMemoryRefusals()).isOne();
+
+        transfers.clear(); // the transfers end: a, no longer cached, can be collected
+        assertThat(await(small.open("c.bin", TransferMode.OCTET)).size()).isEqualTo(600);
+        assertThat(small.imageMemoryBytes()).isLessThanOrEqualTo(1200);
     }
 
     private FirmwareStore storeWith(long cacheMaxBytes, Executor loadExecutor) {

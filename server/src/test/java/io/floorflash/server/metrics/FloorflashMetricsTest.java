@@ -141,6 +141,10 @@ class FloorflashMetricsTest {
         assertThat(e.value("floorflash_cache_hit_ratio")).isEqualTo(0.5);
         assertThat(e.value("floorflash_cache_loads_total{result=\"success\"}")).isEqualTo(2.0);
         assertThat(e.value("floorflash_cache_evictions_total")).isZero();
+        assertThat(e.value("floorflash_image_memory_bytes")).isEqualTo(513 + 2000);
+        assertThat(e.value("floorflash_image_memory_budget_bytes")).isEqualTo(3 << 19);
+        assertThat(e.value("floorflash_image_memory_refusals_total")).isZero();
+        assertThat(e.value("floorflash_loads_stuck")).isZero();
     }
 
     @Test
