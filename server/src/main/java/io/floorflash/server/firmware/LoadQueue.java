@@ -1,8 +1,11 @@
 package io.floorflash.server.firmware;
 
 import io.floorflash.protocol.ErrorCode;
+import java.lang.ref.WeakReference;
 import java.time.Duration;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
@@ -15,29 +18,31 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Runs the store's blocking file-system work (path checks, reads) with at most {@code concurrency} tasks at once,
+ * Runs the store's blocking file-system work (path lookups, reads) with at most {@code concurrency} tasks at once,
  * each with a deadline. A task past its deadline fails its caller with ERROR 0 and stops counting against the
  * concurrency, so a stuck read (a hung network file system, a FIFO swapped in for a file) frees the request's slot
- * and cannot starve the loads behind it; its thread is left to finish on its own. While a task for one subject
- * (a file) is stuck, new tasks for it fail at once instead of sticking another thread, and the subject is logged
- * once when it sticks and once when it comes back. At most {@code maxStuck} tasks may be stuck at a time; beyond
- * that every new task fails at once.
+ * and cannot starve the work behind it; its thread is left to return on its own. While a task for one subject (a
+ * file) is stuck, new tasks for it fail at once instead of sticking another thread, and the subject is logged once
+ * when it sticks and once when it comes back. At most {@code maxStuck} tasks may be stuck at a time; beyond that
+ * every new task fails at once.
  *
- * <p>Threads come from {@code threads}, which must not bound them below {@code concurrency + maxStuck} (a cached
- * pool): the bound is kept here.
+ * <p>Cheap per task, for a flood of requests for missing files: a runner thread drains the queue until it is empty
+ * (no hand-off to another thread per task), and deadlines are checked by one sweep a tenth of the deadline apart,
+ * not scheduled per task. Threads come from {@code threads}, which must not bound them below
+ * {@code concurrency + maxStuck} (a cached pool): the bound is kept here.
  */
 final class LoadQueue {
     private static final Logger log = LoggerFactory.getLogger(LoadQueue.class);
-    /** Watches deadlines for every store; a deadline is cancelled (and forgotten) when its task ends in time. */
-    private static final ScheduledThreadPoolExecutor DEADLINES = deadlines();
+    /** Sweeps every store's running tasks for passed deadlines. */
+    private static final ScheduledThreadPoolExecutor SWEEPER = sweeper();
 
     private final Executor threads;
     private final int concurrency;
     private final long deadlineNanos;
     private final int maxStuck;
     private final ArrayDeque<Task<?>> waiting = new ArrayDeque<>();
+    private final List<Runner> runners = new ArrayList<>();
     private final Set<Object> stuckSubjects = ConcurrentHashMap.newKeySet();
-    private int running;
     private int stuck;
 
     LoadQueue(Executor threads, int concurrency, Duration deadline, int maxStuck) {
@@ -45,6 +50,18 @@ final class LoadQueue {
         this.concurrency = concurrency;
         this.deadlineNanos = deadline.toNanos();
         this.maxStuck = maxStuck;
+        long period = Math.max(TimeUnit.MILLISECONDS.toNanos(10), Math.min(TimeUnit.SECONDS.toNanos(1), deadlineNanos / 10));
+        WeakReference<LoadQueue> self = new WeakReference<>(this);
+        ScheduledFuture<?>[] sweep = new ScheduledFuture<?>[1];
+        // The sweep holds the queue weakly: a store nobody uses any more (a test's) is collected and its sweep ends.
+        sweep[0] = SWEEPER.scheduleAtFixedRate(() -> {
+            LoadQueue queue = self.get();
+            if (queue == null) {
+                sweep[0].cancel(false);
+            } else {
+                queue.sweep();
+            }
+        }, period, period, TimeUnit.NANOSECONDS);
     }
 
     /**
@@ -57,14 +74,21 @@ final class LoadQueue {
                     what + " is still stuck after " + limit() + "; try again later"));
         }
         Task<T> task = new Task<>(subject, what, work);
+        Runner runner = null;
         synchronized (this) {
             if (stuck >= maxStuck) {
                 return CompletableFuture.failedFuture(new FirmwareException(ErrorCode.NOT_DEFINED,
                         "Server cannot read firmware now: " + stuck + " reads are stuck; try again later"));
             }
             waiting.add(task);
+            if (runners.size() < concurrency) {
+                runner = new Runner();
+                runners.add(runner);
+            }
         }
-        startWaiting();
+        if (runner != null) {
+            threads.execute(runner);
+        }
         return task.result;
     }
 
@@ -73,21 +97,38 @@ final class LoadQueue {
         return stuck;
     }
 
-    private void startWaiting() {
-        while (true) {
-            Task<?> next;
-            synchronized (this) {
-                if (running >= concurrency || waiting.isEmpty()) {
-                    return;
+    /** Fails every task past its deadline and puts a new runner in its runner's place. */
+    private void sweep() {
+        List<Task<?>> late = new ArrayList<>();
+        List<Runner> replacements = new ArrayList<>();
+        long now = System.nanoTime();
+        synchronized (this) {
+            for (Runner runner : List.copyOf(runners)) {
+                if (runner.current != null && now - runner.startedAt > deadlineNanos) {
+                    runner.abandoned = true;
+                    runners.remove(runner);
+                    stuck++;
+                    late.add(runner.current);
                 }
-                next = waiting.poll();
-                running++;
             }
-            next.start();
+            while (!waiting.isEmpty() && runners.size() < concurrency && !late.isEmpty() && replacements.size() < late.size()) {
+                Runner replacement = new Runner();
+                runners.add(replacement);
+                replacements.add(replacement);
+            }
         }
+        for (Task<?> task : late) {
+            task.result.completeExceptionally(new FirmwareException(ErrorCode.NOT_DEFINED,
+                    task.what + " did not finish within " + limit() + "; try again later"));
+            if (stuckSubjects.add(task.subject)) {
+                log.warn("{} did not finish within {} (a hung file system? a FIFO?): its requests get ERROR 0 until"
+                        + " it does; the other loads go on (floorflash.firmware.load-timeout)", task.what, limit());
+            }
+        }
+        replacements.forEach(threads::execute);
     }
 
-    private static ScheduledThreadPoolExecutor deadlines() {
+    private static ScheduledThreadPoolExecutor sweeper() {
         ScheduledThreadPoolExecutor executor = new ScheduledThreadPoolExecutor(1, runnable -> {
             Thread thread = new Thread(runnable, "floorflash-load-deadlines");
             thread.setDaemon(true);
@@ -103,15 +144,52 @@ final class LoadQueue {
         return millis % 1000 == 0 ? millis / 1000 + " s" : millis + " ms";
     }
 
-    private final class Task<T> implements Runnable {
+    /** Runs waiting tasks one after another on one thread until none waits, or until its task sticks. */
+    private final class Runner implements Runnable {
+        /** The task running, or null; read by the sweep. */
+        private volatile Task<?> current;
+        private volatile long startedAt;
+        /** Guarded by the queue: the sweep gave up on this runner's task; another runner took its place. */
+        private boolean abandoned;
+
+        @Override
+        public void run() {
+            while (true) {
+                Task<?> task;
+                synchronized (LoadQueue.this) {
+                    task = waiting.poll();
+                    if (task == null) {
+                        runners.remove(this);
+                        return;
+                    }
+                    startedAt = System.nanoTime();
+                    current = task;
+                }
+                task.run();
+                boolean wasAbandoned;
+                synchronized (LoadQueue.this) {
+                    current = null;
+                    wasAbandoned = abandoned;
+                    if (wasAbandoned) {
+                        stuck--;
+                    }
+                }
+                if (wasAbandoned) {
+                    if (stuckSubjects.remove(task.subject)) {
+                        log.info("{} finished after {} ms, past its deadline; requests for it are served again", task.what,
+                                TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt));
+                    }
+                    return;
+                }
+            }
+        }
+    }
+
+    private static final class Task<T> {
         private final Object subject;
         private final String what;
         private final Callable<T> work;
         private final CompletableFuture<T> result = new CompletableFuture<>();
-        /** Guarded by the queue: set when the deadline passed first. */
-        private boolean timedOut;
-        private boolean finished;
-        private ScheduledFuture<?> deadline;
 
         Task(Object subject, String what, Callable<T> work) {
             this.subject = subject;
@@ -119,56 +197,12 @@ final class LoadQueue {
             this.work = work;
         }
 
-        void start() {
-            deadline = DEADLINES.schedule(this::deadlinePassed, deadlineNanos, TimeUnit.NANOSECONDS);
-            threads.execute(this);
-        }
-
-        @Override
-        public void run() {
-            long started = System.nanoTime();
+        void run() {
             try {
                 result.complete(work.call());
             } catch (Throwable failure) {
                 result.completeExceptionally(failure);
-            } finally {
-                boolean wasStuck;
-                synchronized (LoadQueue.this) {
-                    finished = true;
-                    wasStuck = timedOut;
-                    // A task that ended in time leaves no trace: its scheduled deadline would keep it (and the image
-                    // it loaded) reachable until then.
-                    deadline.cancel(false);
-                    if (wasStuck) {
-                        stuck--;
-                    } else {
-                        running--;
-                    }
-                }
-                if (wasStuck && stuckSubjects.remove(subject)) {
-                    log.info("{} finished after {} ms, past its deadline; requests for it are served again", what,
-                            TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started));
-                }
-                startWaiting();
             }
-        }
-
-        private void deadlinePassed() {
-            synchronized (LoadQueue.this) {
-                if (finished) {
-                    return;
-                }
-                timedOut = true;
-                running--;
-                stuck++;
-            }
-            result.completeExceptionally(new FirmwareException(ErrorCode.NOT_DEFINED,
-                    what + " did not finish within " + limit() + "; try again later"));
-            if (stuckSubjects.add(subject)) {
-                log.warn("{} did not finish within {} (a hung file system? a FIFO?): its requests get ERROR 0 until"
-                        + " it does; the other loads go on (floorflash.firmware.load-timeout)", what, limit());
-            }
-            startWaiting();
         }
     }
 }

@@ -198,7 +198,14 @@ class FirmwareStoreTest {
         byte[] after = randomBytes(4096, 2);
         Files.write(file, before);
         FileTime modified = Files.getLastModifiedTime(file);
-        executor.afterNextTask(() -> rewrite(file, after, FileTime.fromMillis(modified.toMillis() + 1000)));
+        AtomicLong opened = new AtomicLong();
+        // The file changes after the store looked at it, just before its first read opens it.
+        FirmwareStore store = storeOpening(path -> {
+            if (opened.getAndIncrement() == 0) {
+                rewrite(file, after, FileTime.fromMillis(modified.toMillis() + 1000));
+            }
+            return FileChannel.open(path, StandardOpenOption.READ);
+        });
 
         FirmwareImage image = await(store.open("snom320.bin", TransferMode.OCTET));
 
@@ -213,10 +220,15 @@ class FirmwareStoreTest {
         Files.write(file, randomBytes(4096, 1));
         long modified = Files.getLastModifiedTime(file).toMillis();
         AtomicLong rewrites = new AtomicLong();
-        executor.afterEveryTask(() -> rewrite(file, randomBytes(4096, rewrites.incrementAndGet()),
-                FileTime.fromMillis(modified + 1000 * rewrites.get())));
+        FirmwareStore store = storeOpening(path -> {
+            rewrite(file, randomBytes(4096, rewrites.incrementAndGet()), FileTime.fromMillis(modified + 1000 * rewrites.get()));
+            return FileChannel.open(path, StandardOpenOption.READ);
+        });
 
-        FirmwareException refusal = refusalOf("snom320.bin");
+        CompletableFuture<FirmwareImage> open = store.open("snom320.bin", TransferMode.OCTET);
+        Throwable thrown = catchThrowable(() -> await(open));
+        assertThat(thrown).hasCauseInstanceOf(FirmwareException.class);
+        FirmwareException refusal = (FirmwareException) thrown.getCause();
 
         assertThat(refusal.code()).isEqualTo(ErrorCode.NOT_DEFINED);
         assertThat(refusal).hasMessage("snom320.bin is being written; try again shortly");
@@ -444,6 +456,11 @@ class FirmwareStoreTest {
         assertThat(small.imageMemoryBytes()).isLessThanOrEqualTo(1200);
     }
 
+    /** A store whose reads open files through {@code opener}: a test changes a file between check and read. */
+    private FirmwareStore storeOpening(FirmwareStore.Opener opener) {
+        return new FirmwareStore(new FirmwareSettings(root, 1L << 30, IDLE_EXPIRY, 1), executor, ticker, opener);
+    }
+
     private FirmwareStore storeWith(long cacheMaxBytes, Executor loadExecutor) {
         return new FirmwareStore(new FirmwareSettings(root, cacheMaxBytes, IDLE_EXPIRY, 1), loadExecutor, ticker);
     }
@@ -513,14 +530,9 @@ class FirmwareStoreTest {
         }
     }
 
-    /**
-     * A load executor the test drives: work waits in a queue until {@link #runAll} runs it on the test thread; a hook
-     * may run between tasks, to change a file between the store's check of it and its load.
-     */
+    /** A load executor the test drives: work waits in a queue until {@link #runAll} runs it on the test thread. */
     private static final class QueueExecutor implements Executor {
         private final Queue<Runnable> tasks = new ConcurrentLinkedQueue<>();
-        private Runnable afterTask = () -> { };
-        private boolean once;
         private int ran;
 
         @Override
@@ -528,27 +540,11 @@ class FirmwareStoreTest {
             tasks.add(task);
         }
 
-        void afterNextTask(Runnable hook) {
-            afterTask = hook;
-            once = true;
-        }
-
-        void afterEveryTask(Runnable hook) {
-            afterTask = hook;
-            once = false;
-        }
-
         void runAll() {
             Runnable task;
             while ((task = tasks.poll()) != null) {
                 task.run();
                 ran++;
-                Runnable hook = afterTask;
-                if (once) {
-                    afterTask = () -> { };
-                    once = false;
-                }
-                hook.run();
             }
         }
 
