@@ -91,16 +91,36 @@ public final class TransferLauncher {
         }
         TransferRegistry.Ticket ticket = admission.ticket();
         EventLoop loop = ports.loopFor(client);
-        store.open(request.filename(), request.mode()).whenCompleteAsync((image, error) -> {
-            if (error != null) {
-                ticket.release();
-                FirmwareException refusal = asRefusal(error);
-                refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket(),
-                        RefusalReason.ofStoreError(refusal.code()));
-                return;
-            }
-            plan(listenerChannel, request, id, local, loop, image, ticket);
-        }, loop);
+        CompletableFuture<FirmwareImage> opened = store.open(request.filename(), request.mode());
+        if (opened.isDone() && loop.inEventLoop()) {
+            // Refused at once (a name outside the root) on the client's own loop: no task for it.
+            boolean failed = opened.isCompletedExceptionally();
+            opened(listenerChannel, request, id, local, loop, ticket, failed ? null : opened.join(),
+                    failed ? failureOf(opened) : null);
+            return;
+        }
+        opened.whenCompleteAsync((image, error) -> opened(listenerChannel, request, id, local, loop, ticket, image, error),
+                loop);
+    }
+
+    private void opened(Channel listenerChannel, ReadRequest request, TransferId id, InetAddress local, EventLoop loop,
+                        TransferRegistry.Ticket ticket, FirmwareImage image, Throwable error) {
+        if (error != null) {
+            ticket.release();
+            FirmwareException refusal = asRefusal(error);
+            refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket(), RefusalReason.ofStoreError(refusal.code()));
+            return;
+        }
+        plan(listenerChannel, request, id, local, loop, image, ticket);
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> failed) {
+        try {
+            failed.join();
+            return null;
+        } catch (RuntimeException e) {
+            return e;
+        }
     }
 
     private void plan(Channel listenerChannel, ReadRequest request, TransferId id, InetAddress local, EventLoop loop,

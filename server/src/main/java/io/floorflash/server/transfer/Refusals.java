@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.channel.EventLoop;
 import java.net.InetAddress;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -35,13 +36,31 @@ public final class Refusals {
                        RefusalReason reason) {
         listener.requestRefused(id, error, reason);
         EventLoop loop = ports.loopFor(id.client());
-        ports.portFor(id.client(), answerFrom).whenCompleteAsync((port, failure) -> {
-            if (port != null) {
-                port.sendError(error, id.client());
-                return;
-            }
-            log.debug("{} no transfer port for the refusal, answering from the listener: {}", id, String.valueOf(failure));
-            listenerChannel.writeAndFlush(new DefaultAddressedEnvelope<>(error, id.client()), listenerChannel.voidPromise());
-        }, loop);
+        CompletableFuture<TransferPort> port = ports.portFor(id.client(), answerFrom);
+        if (port.isDone() && loop.inEventLoop()) {
+            // The usual case under a flood of refusals: the port is open and this is its loop; no task per refusal.
+            boolean failed = port.isCompletedExceptionally();
+            send(listenerChannel, id, error, failed ? null : port.join(), failed ? failureOf(port) : null);
+            return;
+        }
+        port.whenCompleteAsync((ready, failure) -> send(listenerChannel, id, error, ready, failure), loop);
+    }
+
+    private static void send(Channel listenerChannel, TransferId id, ErrorPacket error, TransferPort port, Throwable failure) {
+        if (port != null) {
+            port.sendError(error, id.client());
+            return;
+        }
+        log.debug("{} no transfer port for the refusal, answering from the listener: {}", id, String.valueOf(failure));
+        listenerChannel.writeAndFlush(new DefaultAddressedEnvelope<>(error, id.client()), listenerChannel.voidPromise());
+    }
+
+    private static Throwable failureOf(CompletableFuture<?> failed) {
+        try {
+            failed.join();
+            return null;
+        } catch (RuntimeException e) {
+            return e.getCause() != null ? e.getCause() : e;
+        }
     }
 }
