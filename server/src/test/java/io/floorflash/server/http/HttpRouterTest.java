@@ -25,7 +25,7 @@ class HttpRouterTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     HttpRouterTest() {
-        OperatorHttpServer.configure(channel.pipeline(), new HttpRouter(routes), 1024, 60);
+        HttpListener.configure(channel.pipeline(), new HttpRouter(routes), 1024, 60);
     }
 
     @Test

@@ -22,35 +22,54 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The operator HTTP side: one TCP port, Netty's HTTP/1.1 codec with small limits, and the {@link HttpRoutes}.
+ * One HTTP side ({@link HttpSide}): one TCP port, Netty's HTTP/1.1 codec with small limits, and its
+ * {@link HttpRoutes}.
  *
- * <p>It runs on an event loop of its own, one thread, rather than on the transfers' loops: rendering the floor for
- * 10,000 phones takes milliseconds, and that time must not sit in front of DATA packets and retransmission timers.
- * The operator side is a handful of connections; one thread is plenty, and it also takes the floor's once-a-second
- * sample.
+ * <p>Each side runs on an event loop of its own, one thread, rather than on the transfers' loops: rendering the floor
+ * for 10,000 phones takes milliseconds, and that time must not sit in front of DATA packets and retransmission timers;
+ * nor should a floor of phones downloading over HTTP slow the operator's page. The operator side's thread also takes
+ * the floor's once-a-second sample.
  */
-public final class OperatorHttpServer implements AutoCloseable {
+public final class HttpListener implements AutoCloseable {
     /** Longest request line (method, URI, version); longer gets 414. */
     static final int MAX_INITIAL_LINE = 4096;
     /** All header lines together; more gets 431. */
     static final int MAX_HEADER_BYTES = 8192;
 
+    private final HttpSide side;
     private final EventLoopGroup group;
     private final Channel listener;
 
-    private OperatorHttpServer(EventLoopGroup group, Channel listener) {
+    private HttpListener(HttpSide side, EventLoopGroup group, Channel listener) {
+        this.side = side;
         this.group = group;
         this.listener = listener;
     }
 
     /**
-     * Binds {@code settings.address():settings.port()} and serves {@code routes}.
+     * Starts the operator side on {@code settings.address():settings.port()}, serving {@code routes}.
      *
-     * @throws IllegalStateException when the port cannot be bound; the message says which and why
+     * @throws IllegalStateException when the port cannot be bound; the message says which and what to do
      */
-    public static OperatorHttpServer start(HttpSettings settings, Transport transport, HttpRoutes routes) {
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("floorflash-http", true),
-                transport.ioHandlerFactory());
+    public static HttpListener operator(HttpSettings settings, Transport transport, HttpRoutes routes) {
+        return start(HttpSide.OPERATOR, new InetSocketAddress(settings.address(), settings.port()), settings, transport,
+                routes);
+    }
+
+    /**
+     * Starts the firmware side on {@code settings.firmware()}'s address and port, serving {@code routes}.
+     *
+     * @throws IllegalStateException when the port cannot be bound; the message says which and what to do
+     */
+    public static HttpListener firmware(HttpSettings settings, Transport transport, HttpRoutes routes) {
+        return start(HttpSide.FIRMWARE, new InetSocketAddress(settings.firmware().address(), settings.firmware().port()),
+                settings, transport, routes);
+    }
+
+    private static HttpListener start(HttpSide side, InetSocketAddress address, HttpSettings settings,
+                                      Transport transport, HttpRoutes routes) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("floorflash-http-" + side.label(), true), transport.ioHandlerFactory());
         HttpRouter router = new HttpRouter(routes);
         int idleSeconds = (int) Math.max(1, settings.idleTimeout().toSeconds());
         ServerBootstrap bootstrap = new ServerBootstrap()
@@ -63,13 +82,12 @@ public final class OperatorHttpServer implements AutoCloseable {
                         configure(ch.pipeline(), router, settings.maxRequestBytes(), idleSeconds);
                     }
                 });
-        InetSocketAddress address = new InetSocketAddress(settings.address(), settings.port());
         try {
             Channel listener = bootstrap.bind(address).syncUninterruptibly().channel();
-            return new OperatorHttpServer(group, listener);
+            return new HttpListener(side, group, listener);
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IllegalStateException(bindFailure(address, e), e);
+            throw new IllegalStateException(bindFailure(side, address, e), e);
         }
     }
 
@@ -88,20 +106,26 @@ public final class OperatorHttpServer implements AutoCloseable {
                 .addLast(PipelineNames.HTTP_ROUTER, router);
     }
 
-    private static String bindFailure(InetSocketAddress address, Exception e) {
+    private static String bindFailure(HttpSide side, InetSocketAddress address, Exception e) {
         String reason = String.valueOf(e.getMessage());
-        String where = address.getAddress().getHostAddress() + ":" + address.getPort();
+        String where = "cannot bind " + side + " on tcp " + address.getAddress().getHostAddress() + ":" + address.getPort();
         if (reason.contains("in use")) {
-            return "cannot bind the HTTP side on tcp " + where + ": the port is in use. Choose another with --http-port,"
-                    + " or turn the HTTP side off with floorflash.http.enabled = false";
+            return where + ": the port is in use. Choose another with " + side.portFlag() + ", or turn it off with "
+                    + side.enabledKey() + " = false";
         }
         if (reason.contains("Permission denied") || reason.contains("Access denied")) {
-            return "cannot bind the HTTP side on tcp " + where + ": permission denied (choose a port above 1023 with --http-port)";
+            return where + ": permission denied (choose a port above 1023 with " + side.portFlag()
+                    + ", or grant CAP_NET_BIND_SERVICE)";
         }
         if (reason.contains("assign requested address")) {
-            return "cannot bind the HTTP side on tcp " + where + ": this machine has no such address (check --http-address)";
+            return where + ": this machine has no such address (check " + side.addressFlag() + ")";
         }
-        return "cannot bind the HTTP side on tcp " + where + ": " + reason;
+        return where + ": " + reason;
+    }
+
+    /** Which side this is. */
+    public HttpSide side() {
+        return side;
     }
 
     /** Where it listens (the real port when 0 was asked). */
@@ -109,12 +133,15 @@ public final class OperatorHttpServer implements AutoCloseable {
         return (InetSocketAddress) listener.localAddress();
     }
 
-    /** The HTTP side's own event loop, for light periodic work such as the floor's sample. */
+    /** This side's own event loop, for light periodic work such as the floor's sample. */
     public EventExecutor executor() {
         return listener.eventLoop();
     }
 
-    /** The page's address, e.g. {@code http://127.0.0.1:8069/}. */
+    /**
+     * This side's root address, e.g. {@code http://127.0.0.1:8069/}; on a wildcard address the loopback one, which
+     * reaches it from this machine.
+     */
     public String url() {
         InetSocketAddress address = localAddress();
         String host = address.getAddress().getHostAddress();
