@@ -8,7 +8,9 @@ import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.floor.FloorView;
 import io.floorflash.server.metrics.FloorflashMetrics;
 import io.floorflash.server.http.FirmwareRoute;
+import io.floorflash.server.http.GuardCounters;
 import io.floorflash.server.http.HttpListener;
+import io.floorflash.server.http.HttpSide;
 import io.floorflash.server.http.SideRoutes;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
@@ -215,17 +217,21 @@ public final class FloorflashServer implements AutoCloseable {
         try {
             if (settings.http().firmware().enabled()) {
                 FirmwareRoute firmware = new FirmwareRoute(store);
+                GuardCounters guards = new GuardCounters();
                 if (metrics != null) {
                     metrics.bindDownloads(firmware);
+                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards);
                 }
-                firmwareHttp = HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware));
+                firmwareHttp = HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards);
             }
             if (floor != null) {
+                GuardCounters guards = new GuardCounters();
                 metrics.bindStore(store);
                 metrics.bindSegmentOffload(offload);
+                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards);
                 http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
                         () -> registry.accepting() && listenerChannels.get(0).isActive(),
-                        firmwareHttp == null ? null : firmwareHttp.localAddress()));
+                        firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);
             }
         } catch (RuntimeException e) {
             if (firmwareHttp != null) {

@@ -22,13 +22,17 @@ import java.net.InetSocketAddress;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One HTTP side ({@link HttpSide}): one TCP port, Netty's HTTP/1.1 codec with small limits, and its
+ * One HTTP side ({@link HttpSide}): one TCP port, Netty's HTTP/1.1 codec with small limits, the side's guards and its
  * {@link HttpRoutes}.
  *
  * <p>Each side runs on an event loop of its own, one thread, rather than on the transfers' loops: rendering the floor
  * for 10,000 phones takes milliseconds, and that time must not sit in front of DATA packets and retransmission timers;
  * nor should a floor of phones downloading over HTTP slow the operator's page. The operator side's thread also takes
  * the floor's once-a-second sample.
+ *
+ * <p>The guards: a connection beyond the side's cap is closed on arrival ({@link ConnectionCap}); a request must
+ * arrive whole within the header timeout ({@link HeaderDeadline}); every answer says {@code nosniff}
+ * ({@link NoSniff}).
  */
 public final class HttpListener implements AutoCloseable {
     /** Longest request line (method, URI, version); longer gets 414. */
@@ -51,9 +55,10 @@ public final class HttpListener implements AutoCloseable {
      *
      * @throws IllegalStateException when the port cannot be bound; the message says which and what to do
      */
-    public static HttpListener operator(HttpSettings settings, Transport transport, HttpRoutes routes) {
-        return start(HttpSide.OPERATOR, new InetSocketAddress(settings.address(), settings.port()), settings, transport,
-                routes);
+    public static HttpListener operator(HttpSettings settings, Transport transport, HttpRoutes routes,
+                                        GuardCounters counters) {
+        return start(HttpSide.OPERATOR, new InetSocketAddress(settings.address(), settings.port()),
+                HttpLimits.operator(settings), transport, new HttpRouter(routes), counters);
     }
 
     /**
@@ -61,17 +66,17 @@ public final class HttpListener implements AutoCloseable {
      *
      * @throws IllegalStateException when the port cannot be bound; the message says which and what to do
      */
-    public static HttpListener firmware(HttpSettings settings, Transport transport, HttpRoutes routes) {
+    public static HttpListener firmware(HttpSettings settings, Transport transport, HttpRoutes routes,
+                                        GuardCounters counters) {
         return start(HttpSide.FIRMWARE, new InetSocketAddress(settings.firmware().address(), settings.firmware().port()),
-                settings, transport, routes);
+                HttpLimits.firmware(settings), transport, new HttpRouter(routes), counters);
     }
 
-    private static HttpListener start(HttpSide side, InetSocketAddress address, HttpSettings settings,
-                                      Transport transport, HttpRoutes routes) {
+    private static HttpListener start(HttpSide side, InetSocketAddress address, HttpLimits limits, Transport transport,
+                                      HttpRouter router, GuardCounters counters) {
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("floorflash-http-" + side.label(), true), transport.ioHandlerFactory());
-        HttpRouter router = new HttpRouter(routes);
-        int idleSeconds = (int) Math.max(1, settings.idleTimeout().toSeconds());
+        ConnectionCap cap = new ConnectionCap(side, limits.maxConnections(), counters);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(group)
                 .channel(transport.serverSocketChannel())
@@ -79,7 +84,9 @@ public final class HttpListener implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        configure(ch.pipeline(), router, settings.maxRequestBytes(), idleSeconds);
+                        if (cap.admit(ch)) {
+                            configure(ch.pipeline(), router, limits, counters);
+                        }
                     }
                 });
         try {
@@ -92,14 +99,21 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /**
-     * The stages of one HTTP connection. The flow control and the pacer take one request at a time, so answers written
-     * later from a callback (a firmware image still loading) keep the order of pipelined requests; the chunked writer
-     * sends large bodies only as fast as the connection drains.
+     * The stages of one HTTP connection. The header deadline's two stages stand either side of the codec: they see a
+     * request's first bytes arrive and its end decoded. {@link NoSniff} follows the codec so every answer passes it.
+     * The flow control and the pacer take one request at a time, so answers written later from a callback (a
+     * firmware image still loading) keep the order of pipelined requests; the chunked writer sends large bodies only
+     * as fast as the connection drains.
      */
-    static void configure(ChannelPipeline pipeline, HttpRouter router, int maxRequestBytes, int idleSeconds) {
-        pipeline.addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
+    static void configure(ChannelPipeline pipeline, HttpRouter router, HttpLimits limits, GuardCounters counters) {
+        HeaderDeadline deadline = new HeaderDeadline(limits.headerTimeout(), counters);
+        int idleSeconds = (int) Math.max(1, limits.idleTimeout().toSeconds());
+        pipeline.addLast(PipelineNames.HTTP_REQUEST_START, deadline.bytes())
+                .addLast(PipelineNames.HTTP_CODEC, new HttpServerCodec(MAX_INITIAL_LINE, MAX_HEADER_BYTES, 8192))
+                .addLast(PipelineNames.HTTP_NOSNIFF, NoSniff.INSTANCE)
+                .addLast(PipelineNames.HTTP_REQUEST_DEADLINE, deadline.requests())
                 .addLast(PipelineNames.HTTP_IDLE, new IdleStateHandler(true, 0, 0, idleSeconds, TimeUnit.SECONDS))
-                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(maxRequestBytes))
+                .addLast(PipelineNames.HTTP_AGGREGATOR, new HttpObjectAggregator(limits.maxRequestBytes()))
                 .addLast(PipelineNames.HTTP_FLOW_CONTROL, new FlowControlHandler())
                 .addLast(PipelineNames.HTTP_PACER, new ResponsePacer())
                 .addLast(PipelineNames.HTTP_CHUNKED, new ChunkedWriteHandler())

@@ -62,6 +62,9 @@ import java.util.function.ToDoubleFunction;
  * {@code floorflash_cache_requests_total{result="hit|miss"}}, {@code floorflash_cache_loads_total{result}},
  * {@code floorflash_cache_evictions_total}</li>
  * <li>{@code floorflash_http_downloads_active}, {@code floorflash_http_sent_bytes_total}</li>
+ * <li>{@code floorflash_http_connections_open{side="operator|firmware"}},
+ * {@code floorflash_http_connections_refused_total{side}} (over max-connections),
+ * {@code floorflash_http_header_timeouts_total{side}}</li>
  * <li>{@code floorflash_netty_allocator_used_bytes{memory="direct|heap"}}, and the JVM's {@code jvm_memory_*},
  * {@code jvm_buffer_*} (the firmware images are the {@code id="direct"} pool), {@code process_*} and
  * {@code system_cpu_*}</li>
@@ -182,6 +185,33 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .description("Firmware downloads over HTTP being sent now").strongReference(true).register(registry);
         FunctionCounter.builder("floorflash.http.sent", downloads, DownloadStats::bytesSent).baseUnit("bytes")
                 .description("Firmware bytes handed to HTTP connections").register(registry);
+    }
+
+    /**
+     * Reads one HTTP side's guards at each scrape, tagged {@code side}: its open connections, and the connections
+     * closed over its cap or for a request that did not arrive in time.
+     */
+    public void bindHttpGuards(String side, HttpGuardStats guards) {
+        Gauge.builder("floorflash.http.connections.open", guards, HttpGuardStats::connectionsOpen).tag("side", side)
+                .description("HTTP connections open now").strongReference(true).register(registry);
+        FunctionCounter.builder("floorflash.http.connections.refused", guards, HttpGuardStats::connectionsRefused)
+                .tag("side", side).description("HTTP connections closed on arrival because max-connections were open")
+                .register(registry);
+        FunctionCounter.builder("floorflash.http.header.timeouts", guards, HttpGuardStats::headerTimeouts)
+                .tag("side", side).description("HTTP connections closed because a request did not arrive whole in time")
+                .register(registry);
+    }
+
+    /** What an HTTP side's guards tell the metrics. */
+    public interface HttpGuardStats {
+        /** Connections open now. */
+        int connectionsOpen();
+
+        /** Connections closed on arrival, over the cap. */
+        long connectionsRefused();
+
+        /** Connections closed because a request did not arrive whole within the header timeout. */
+        long headerTimeouts();
     }
 
     /** What the HTTP download route tells the metrics. */

@@ -339,7 +339,8 @@ class FirmwareRouteTest {
 
     private EmbeddedChannel serverChannel(boolean chunkedWriter) {
         EmbeddedChannel channel = new EmbeddedChannel();
-        HttpListener.configure(channel.pipeline(), new HttpRouter(SideRoutes.firmware(route)), 64 * 1024, 60);
+        HttpListener.configure(channel.pipeline(), new HttpRouter(SideRoutes.firmware(route)),
+                TestPipelines.limits(64 * 1024), new GuardCounters());
         if (!chunkedWriter) {
             channel.pipeline().remove(PipelineNames.HTTP_CHUNKED);
         }

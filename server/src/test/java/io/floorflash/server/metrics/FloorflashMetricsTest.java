@@ -150,6 +150,39 @@ class FloorflashMetricsTest {
     }
 
     @Test
+    void readsEachHttpSidesGuardsWhenScraped() {
+        metrics.bindHttpGuards("operator", guards(3, 1, 2));
+        metrics.bindHttpGuards("firmware", guards(700, 9, 6));
+
+        Exposition e = scrape();
+        assertThat(e.value("floorflash_http_connections_open{side=\"operator\"}")).isEqualTo(3.0);
+        assertThat(e.value("floorflash_http_connections_refused_total{side=\"operator\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_http_header_timeouts_total{side=\"operator\"}")).isEqualTo(2.0);
+        assertThat(e.value("floorflash_http_connections_open{side=\"firmware\"}")).isEqualTo(700.0);
+        assertThat(e.value("floorflash_http_connections_refused_total{side=\"firmware\"}")).isEqualTo(9.0);
+        assertThat(e.value("floorflash_http_header_timeouts_total{side=\"firmware\"}")).isEqualTo(6.0);
+    }
+
+    private static FloorflashMetrics.HttpGuardStats guards(int open, long refused, long timeouts) {
+        return new FloorflashMetrics.HttpGuardStats() {
+            @Override
+            public int connectionsOpen() {
+                return open;
+            }
+
+            @Override
+            public long connectionsRefused() {
+                return refused;
+            }
+
+            @Override
+            public long headerTimeouts() {
+                return timeouts;
+            }
+        };
+    }
+
+    @Test
     void readsTheSegmentationOffloadWhenScraped() {
         SegmentOffload offload = SegmentOffload.of(true);
         metrics.bindSegmentOffload(offload);
