@@ -220,7 +220,7 @@ public final class FloorflashServer implements AutoCloseable {
                 GuardCounters guards = new GuardCounters();
                 if (metrics != null) {
                     metrics.bindDownloads(firmware);
-                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards);
+                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards, false);
                 }
                 firmwareHttp = HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards);
             }
@@ -228,7 +228,7 @@ public final class FloorflashServer implements AutoCloseable {
                 GuardCounters guards = new GuardCounters();
                 metrics.bindStore(store);
                 metrics.bindSegmentOffload(offload);
-                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards);
+                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
                 http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
                         () -> registry.accepting() && listenerChannels.get(0).isActive(),
                         firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);

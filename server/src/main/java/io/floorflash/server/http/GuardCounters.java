@@ -9,6 +9,8 @@ public final class GuardCounters implements FloorflashMetrics.HttpGuardStats {
     final AtomicInteger open = new AtomicInteger();
     final LongAdder refused = new LongAdder();
     final LongAdder headerTimeouts = new LongAdder();
+    final LongAdder deniedByHost = new LongAdder();
+    final LongAdder deniedByToken = new LongAdder();
 
     @Override
     public int connectionsOpen() {
@@ -23,5 +25,15 @@ public final class GuardCounters implements FloorflashMetrics.HttpGuardStats {
     @Override
     public long headerTimeouts() {
         return headerTimeouts.sum();
+    }
+
+    @Override
+    public long deniedByHost() {
+        return deniedByHost.sum();
+    }
+
+    @Override
+    public long deniedByToken() {
+        return deniedByToken.sum();
     }
 }

@@ -32,7 +32,8 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>The guards: a connection beyond the side's cap is closed on arrival ({@link ConnectionCap}); a request must
  * arrive whole within the header timeout ({@link HeaderDeadline}); every answer says {@code nosniff}
- * ({@link NoSniff}).
+ * ({@link NoSniff}); and on the operator side the {@link OperatorGate} checks the Host header and the token before
+ * any route runs.
  */
 public final class HttpListener implements AutoCloseable {
     /** Longest request line (method, URI, version); longer gets 414. */
@@ -51,25 +52,29 @@ public final class HttpListener implements AutoCloseable {
     }
 
     /**
-     * Starts the operator side on {@code settings.address():settings.port()}, serving {@code routes}.
+     * Starts the operator side on {@code settings.address():settings.port()}: {@code routes} behind the Host check
+     * and, when {@code floorflash.http.token-file} is set, the token, read from its file now.
      *
-     * @throws IllegalStateException when the port cannot be bound; the message says which and what to do
+     * @throws IllegalStateException when the token file is unfit or the port cannot be bound; the message says which
+     *                               and what to do
      */
     public static HttpListener operator(HttpSettings settings, Transport transport, HttpRoutes routes,
                                         GuardCounters counters) {
+        OperatorToken token = settings.tokenFile().map(OperatorToken::read).orElse(null);
+        HttpGate gate = new OperatorGate(new HostCheck(settings.allowedHosts()), token, counters);
         return start(HttpSide.OPERATOR, new InetSocketAddress(settings.address(), settings.port()),
-                HttpLimits.operator(settings), transport, new HttpRouter(routes), counters);
+                HttpLimits.operator(settings), transport, new HttpRouter(routes, gate), counters);
     }
 
     /**
-     * Starts the firmware side on {@code settings.firmware()}'s address and port, serving {@code routes}.
+     * Starts the firmware side on {@code settings.firmware()}'s address and port, serving {@code routes} to anyone.
      *
-     * @throws IllegalStateException when the port cannot be bound; the message says which and what to do
+     * @throws IllegalStateException when the port cannot be bound; the message says why and what to do
      */
     public static HttpListener firmware(HttpSettings settings, Transport transport, HttpRoutes routes,
                                         GuardCounters counters) {
         return start(HttpSide.FIRMWARE, new InetSocketAddress(settings.firmware().address(), settings.firmware().port()),
-                HttpLimits.firmware(settings), transport, new HttpRouter(routes), counters);
+                HttpLimits.firmware(settings), transport, new HttpRouter(routes, HttpGate.OPEN), counters);
     }
 
     private static HttpListener start(HttpSide side, InetSocketAddress address, HttpLimits limits, Transport transport,

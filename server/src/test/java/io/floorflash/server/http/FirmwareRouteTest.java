@@ -339,7 +339,7 @@ class FirmwareRouteTest {
 
     private EmbeddedChannel serverChannel(boolean chunkedWriter) {
         EmbeddedChannel channel = new EmbeddedChannel();
-        HttpListener.configure(channel.pipeline(), new HttpRouter(SideRoutes.firmware(route)),
+        HttpListener.configure(channel.pipeline(), new HttpRouter(SideRoutes.firmware(route), HttpGate.OPEN),
                 TestPipelines.limits(64 * 1024), new GuardCounters());
         if (!chunkedWriter) {
             channel.pipeline().remove(PipelineNames.HTTP_CHUNKED);

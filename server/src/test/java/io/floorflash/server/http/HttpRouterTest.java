@@ -26,7 +26,7 @@ class HttpRouterTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     HttpRouterTest() {
-        HttpListener.configure(channel.pipeline(), new HttpRouter(routes), TestPipelines.limits(1024),
+        HttpListener.configure(channel.pipeline(), new HttpRouter(routes, HttpGate.OPEN), TestPipelines.limits(1024),
                 new GuardCounters());
     }
 
