@@ -4,6 +4,7 @@ import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
 import com.typesafe.config.ConfigParseOptions;
+import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Files;
@@ -14,6 +15,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -28,6 +30,10 @@ public final class SettingsLoader {
     private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
     private static final Pattern PORT_RANGE = Pattern.compile("(\\d{1,5})\\s*-\\s*(\\d{1,5})");
     private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
+    /** A DNS name (labels of letters, digits and inner hyphens), a dotted quad or a bracketed IPv6 address; a port. */
+    private static final Pattern HOST_AND_PORT = Pattern.compile(
+            "((?:[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)(?:\\.[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*"
+                    + "|\\[[0-9A-Fa-f:.]+\\])(?::(\\d{1,5}))?");
 
     private final Config config;
     private final List<String> problems = new ArrayList<>();
@@ -133,13 +139,28 @@ public final class SettingsLoader {
                 maxPhones,
                 durationIn("http.floor.throughput-history", Duration.ofSeconds(10), Duration.ofHours(24)),
                 roster("http.floor.roster", maxPhones));
+        FirmwareHttpSettings firmwareHttp = new FirmwareHttpSettings(
+                read("http.firmware.enabled", this::bool, false),
+                read("http.firmware.address", this::address, null),
+                intIn("http.firmware.port", 0, 65535, 0),
+                intIn("http.firmware.max-connections", 1, 100_000, 1));
         HttpSettings http = new HttpSettings(
                 read("http.enabled", this::bool, false),
                 read("http.address", this::address, null),
                 intIn("http.port", 0, 65535, 0),
+                read("http.token-file", this::optionalPath, Optional.empty()),
+                read("http.allowed-hosts", this::allowedHosts, List.of()),
+                intIn("http.max-connections", 1, 100_000, 1),
+                durationIn("http.header-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
                 (int) bytesIn("http.max-request-bytes", 0, 1024 * 1024, 0),
                 durationIn("http.idle-timeout", Duration.ofSeconds(1), Duration.ofHours(1)),
+                firmwareHttp,
                 floor);
+        if (http.enabled() && firmwareHttp.enabled() && http.port() != 0 && http.port() == firmwareHttp.port()
+                && overlap(http.address(), firmwareHttp.address())) {
+            problems.add(ROOT + "http.firmware.port: " + firmwareHttp.port() + " (expected: another port than the operator"
+                    + " side's, floorflash.http.port, on the same address)");
+        }
 
         AuditSettings audit = new AuditSettings(
                 read("audit.enabled", config::getBoolean, false),
@@ -375,6 +396,43 @@ public final class SettingsLoader {
             }
         }
         throw new IllegalArgumentException(path + ": '" + raw + "' (expected: shared, single, or a port range such as 50000-50999)");
+    }
+
+    /** A path, or empty for {@code ""}. */
+    private Optional<Path> optionalPath(String path) {
+        String raw = config.getString(path).strip();
+        return raw.isEmpty() ? Optional.empty() : Optional.of(Path.of(raw).toAbsolutePath().normalize());
+    }
+
+    /** Host names, IPv4 addresses or bracketed IPv6 addresses, each optionally with {@code :port}; no DNS lookups. */
+    private List<AllowedHost> allowedHosts(String path) {
+        List<String> raw = config.getStringList(path);
+        List<AllowedHost> hosts = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String entry = raw.get(i).strip();
+            Matcher m = HOST_AND_PORT.matcher(entry);
+            boolean valid = m.matches();
+            String host = valid ? m.group(1) : "";
+            int port = valid && m.group(2) != null ? Integer.parseInt(m.group(2)) : 0;
+            if (valid && host.startsWith("[")) {
+                InetAddress literal = ipLiteral(host.substring(1, host.length() - 1));
+                valid = literal instanceof Inet6Address;
+            } else if (valid && IPV4.matcher(host).matches()) {
+                valid = ipLiteral(host) != null;
+            }
+            if (!valid || port > 65535 || (m.group(2) != null && port == 0)) {
+                problems.add(path + "[" + i + "]: '" + entry + "' (expected: a host name, an IPv4 address or an IPv6"
+                        + " address in brackets, optionally with :port, such as floor.example.com or 10.0.0.5:8069)");
+                continue;
+            }
+            hosts.add(new AllowedHost(host, port));
+        }
+        return hosts;
+    }
+
+    /** Whether two bind addresses share a port space: the same address, or either one the wildcard. */
+    private static boolean overlap(InetAddress a, InetAddress b) {
+        return a != null && b != null && (a.equals(b) || a.isAnyLocalAddress() || b.isAnyLocalAddress());
     }
 
     private InetAddress address(String path) {

@@ -79,6 +79,15 @@ class SettingsLoaderTest {
         assertThat(http.port()).isEqualTo(8069);
         assertThat(http.maxRequestBytes()).isEqualTo(1024);
         assertThat(http.idleTimeout()).isEqualTo(Duration.ofSeconds(60));
+        assertThat(http.tokenFile()).isEmpty();
+        assertThat(http.allowedHosts()).isEmpty();
+        assertThat(http.maxConnections()).isEqualTo(64);
+        assertThat(http.headerTimeout()).isEqualTo(Duration.ofSeconds(10));
+        FirmwareHttpSettings firmwareHttp = http.firmware();
+        assertThat(firmwareHttp.enabled()).isFalse();
+        assertThat(firmwareHttp.address()).isEqualTo(InetAddress.getByName("0.0.0.0"));
+        assertThat(firmwareHttp.port()).isEqualTo(8070);
+        assertThat(firmwareHttp.maxConnections()).isEqualTo(1024);
         assertThat(http.floor().maxPhones()).isEqualTo(10_000);
         assertThat(http.floor().throughputHistory()).isEqualTo(Duration.ofMinutes(10));
         assertThat(http.floor().roster()).isEmpty();
@@ -161,6 +170,59 @@ class SettingsLoaderTest {
                 "floorflash.http.floor.roster: 3 entries (expected: at most max-phones, 2)",
                 "floorflash.http.port: -1 (expected: 0-65535)",
                 "floorflash.http.enabled: 'maybe' (expected: true or false)");
+    }
+
+    @Test
+    void readsTheHttpGuardsAndTheFirmwareSide() throws IOException {
+        Path file = write("http.conf", """
+                floorflash.http {
+                  token-file = "secrets/http-token"
+                  allowed-hosts = [ "Floor.Example.com", "floor.example.com:8443", "10.0.0.5", "[2001:DB8::5]:80" ]
+                  max-connections = 8
+                  header-timeout = 2 seconds
+                  firmware { enabled = true, address = "127.0.0.1", port = 8080, max-connections = 500 }
+                }
+                """);
+
+        HttpSettings http = SettingsLoader.load(file, Map.of()).http();
+
+        assertThat(http.tokenFile()).hasValue(Path.of("secrets/http-token").toAbsolutePath());
+        assertThat(http.allowedHosts()).containsExactly(new AllowedHost("floor.example.com", 0),
+                new AllowedHost("floor.example.com", 8443), new AllowedHost("10.0.0.5", 0), new AllowedHost("[2001:db8::5]", 80));
+        assertThat(http.maxConnections()).isEqualTo(8);
+        assertThat(http.headerTimeout()).isEqualTo(Duration.ofSeconds(2));
+        assertThat(http.firmware()).isEqualTo(new FirmwareHttpSettings(true, InetAddress.getByName("127.0.0.1"), 8080, 500));
+    }
+
+    @Test
+    void refusesBadAllowedHostsAndAFirmwarePortOnTheOperatorsAddress() throws IOException {
+        Path file = write("http.conf", """
+                floorflash.http {
+                  port = 8069
+                  allowed-hosts = [ "ok.example.com", "http://floor.example.com", "floor.example.com:0", "300.1.1.1",
+                                    "[not-ipv6]", "x:99999", "*.example.com" ]
+                  max-connections = 0
+                  header-timeout = 10 ms
+                  firmware { enabled = true, address = "0.0.0.0", port = 8069 }
+                }
+                """);
+
+        SettingsException failure = catchThrowableOfType(SettingsException.class, () -> SettingsLoader.load(file, Map.of()));
+
+        assertThat(failure).isNotNull();
+        String expected = " (expected: a host name, an IPv4 address or an IPv6 address in brackets, optionally with :port,"
+                + " such as floor.example.com or 10.0.0.5:8069)";
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.http.allowed-hosts[1]: 'http://floor.example.com'" + expected,
+                "floorflash.http.allowed-hosts[2]: 'floor.example.com:0'" + expected,
+                "floorflash.http.allowed-hosts[3]: '300.1.1.1'" + expected,
+                "floorflash.http.allowed-hosts[4]: '[not-ipv6]'" + expected,
+                "floorflash.http.allowed-hosts[5]: 'x:99999'" + expected,
+                "floorflash.http.allowed-hosts[6]: '*.example.com'" + expected,
+                "floorflash.http.max-connections: 0 (expected: 1-100000)",
+                "floorflash.http.header-timeout: PT0.01S (expected: PT0.1S to PT1H)",
+                "floorflash.http.firmware.port: 8069 (expected: another port than the operator side's,"
+                        + " floorflash.http.port, on the same address)");
     }
 
     @Test

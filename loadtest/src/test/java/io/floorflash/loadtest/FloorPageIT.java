@@ -14,7 +14,9 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
@@ -44,14 +46,7 @@ class FloorPageIT {
         byte[] firmware = new byte[SIZE];
         new Random(0x5EED).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
-        FloorflashServer server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
-                "floorflash.tftp.address", "127.0.0.1",
-                "floorflash.tftp.port", 0,
-                "floorflash.http.port", 0,
-                "floorflash.firmware.root", root.toString(),
-                "floorflash.http.floor.roster", List.of(
-                        Map.of("address", "127.3.0.0/24", "name", "Floor 3"),
-                        Map.of("address", "127.3.1.1", "name", "reception")))));
+        FloorflashServer server = start(Map.of());
         try (HeadlessChromium chromium = HeadlessChromium.start(Path.of("target"), WIDTH, 1000)) {
             chromium.navigate(server.pageUrl().orElseThrow());
             await("the roster's waiting phone on the page").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
@@ -117,6 +112,57 @@ class FloorPageIT {
         } finally {
             server.close();
         }
+    }
+
+    /**
+     * With an operator token the browser opens {@code /?token=...} once: the server answers with the cookie and sends
+     * it on to {@code /}, and the page's own requests carry the cookie from then on. The token leaves the address
+     * bar, and no script on the page can read it.
+     */
+    @Test
+    void withATokenThePageLogsInOnceAndFollowsTheFloor(@TempDir Path secrets) throws Exception {
+        HeadlessChromium.binary();
+        String token = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e";
+        Path tokenFile = Files.writeString(secrets.resolve("http-token"), token + "\n");
+        Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
+        FloorflashServer server = start(Map.of("floorflash.http.token-file", tokenFile.toString()));
+        try (HeadlessChromium chromium = HeadlessChromium.start(Path.of("target"), WIDTH, 1000)) {
+            String page = server.pageUrl().orElseThrow();
+            chromium.navigate(page);
+            assertThat(chromium.evaluate("document.body.textContent").asText()).as("before logging in")
+                    .startsWith("Unauthorized: ");
+            assertThat(chromium.evaluate("fetch('/api/transfers').then(r => r.status)").asInt()).isEqualTo(401);
+
+            chromium.navigate(page + "?token=" + token);
+
+            await("the roster's waiting phone on the page").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> chromium.evaluate("document.getElementById('n-waiting').textContent").asText(), "1"::equals);
+            assertThat(chromium.evaluate("location.href").asText()).as("the token left the address bar").isEqualTo(page);
+            assertThat(chromium.evaluate("document.cookie").asText()).as("HttpOnly: no script reads it").isEmpty();
+            assertThat(text(chromium, "#status")).isEqualTo("live");
+
+            refusedRequest(server.localAddress(), "127.3.0.250", "nope.bin");
+            await("the refused phone on the page").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
+                    .until(() -> text(chromium, "#n-failed"), "1"::equals);
+            assertThat(chromium.evaluate("fetch('/api/transfers', { credentials: 'omit' }).then(r => r.status)").asInt())
+                    .as("the same request without the cookie").isEqualTo(401);
+        } finally {
+            server.close();
+        }
+    }
+
+    /** The server on loopback and free ports, serving {@code root}, with the roster of these tests and {@code extra}. */
+    private FloorflashServer start(Map<String, Object> extra) throws Exception {
+        Map<String, Object> settings = new HashMap<>(Map.of(
+                "floorflash.tftp.address", "127.0.0.1",
+                "floorflash.tftp.port", 0,
+                "floorflash.http.port", 0,
+                "floorflash.firmware.root", root.toString(),
+                "floorflash.http.floor.roster", List.of(
+                        Map.of("address", "127.3.0.0/24", "name", "Floor 3"),
+                        Map.of("address", "127.3.1.1", "name", "reception"))));
+        settings.putAll(extra);
+        return FloorflashServer.start(SettingsLoader.load(null, settings));
     }
 
     /** Blue pixels of the throughput line on the chart's canvas. */

@@ -8,12 +8,10 @@ import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.floor.FloorView;
 import io.floorflash.server.metrics.FloorflashMetrics;
 import io.floorflash.server.http.FirmwareRoute;
-import io.floorflash.server.http.HealthRoutes;
-import io.floorflash.server.http.MetricsRoute;
-import io.floorflash.server.http.HttpRoutes;
-import io.floorflash.server.http.OperatorHttpServer;
-import io.floorflash.server.http.StaticRoute;
-import io.floorflash.server.http.TransfersRoute;
+import io.floorflash.server.http.GuardCounters;
+import io.floorflash.server.http.HttpListener;
+import io.floorflash.server.http.HttpSide;
+import io.floorflash.server.http.SideRoutes;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
@@ -55,7 +53,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.BooleanSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -91,13 +88,16 @@ public final class FloorflashServer implements AutoCloseable {
     private final List<Channel> listeners;
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
-    private final OperatorHttpServer http;
-    /** The Prometheus meters behind {@code /metrics}, or null with the HTTP side off. */
+    private final HttpListener http;
+    /** The phone-facing firmware HTTP side, or null when turned off. */
+    private final HttpListener firmwareHttp;
+    /** The Prometheus meters behind {@code /metrics}, or null with the operator side off. */
     private final FloorflashMetrics metrics;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
-                             List<Channel> listeners, OperatorHttpServer http, FloorflashMetrics metrics) {
+                             List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
+                             FloorflashMetrics metrics) {
         this.transport = transport;
         this.group = group;
         this.loadExecutor = loadExecutor;
@@ -109,6 +109,7 @@ public final class FloorflashServer implements AutoCloseable {
         this.listener = listeners.get(0);
         this.listeners = listeners;
         this.http = http;
+        this.firmwareHttp = firmwareHttp;
         this.metrics = metrics;
     }
 
@@ -119,7 +120,7 @@ public final class FloorflashServer implements AutoCloseable {
 
     /**
      * Binds the listener and starts serving; with {@code floorflash.http.enabled}, also the operator HTTP side and the
-     * floor view behind it.
+     * floor view behind it; with {@code floorflash.http.firmware.enabled}, the phones' firmware HTTP side.
      *
      * @param transfers told of every transfer, refusal and finish (besides the floor view)
      * @throws ServerStartException when a port cannot be bound or the root is missing; the message names remedies
@@ -224,22 +225,40 @@ public final class FloorflashServer implements AutoCloseable {
             }
             throw new ServerStartException(bindFailure(bindAddress, e), e);
         }
-        OperatorHttpServer http = null;
-        if (floor != null) {
-            try {
+        HttpListener firmwareHttp = null;
+        HttpListener http = null;
+        try {
+            if (settings.http().firmware().enabled()) {
                 FirmwareRoute firmware = new FirmwareRoute(store);
-                metrics.bindStore(store);
-                metrics.bindDownloads(firmware);
-                metrics.bindSegmentOffload(offload);
-                http = OperatorHttpServer.start(settings.http(), transport,
-                        httpRoutes(floor, metrics, firmware, () -> registry.accepting() && listenerChannels.get(0).isActive()));
-            } catch (RuntimeException e) {
-                listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
-                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-                loadExecutor.shutdownNow();
-                metrics.close();
-                throw new ServerStartException(e.getMessage(), e);
+                GuardCounters guards = new GuardCounters();
+                if (metrics != null) {
+                    metrics.bindDownloads(firmware);
+                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards, false);
+                }
+                firmwareHttp = HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards);
             }
+            if (floor != null) {
+                GuardCounters guards = new GuardCounters();
+                metrics.bindStore(store);
+                metrics.bindSegmentOffload(offload);
+                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
+                http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
+                        () -> registry.accepting() && listenerChannels.get(0).isActive(),
+                        firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);
+            }
+        } catch (RuntimeException e) {
+            if (firmwareHttp != null) {
+                firmwareHttp.close();
+            }
+            listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            loadExecutor.shutdownNow();
+            if (metrics != null) {
+                metrics.close();
+            }
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        if (http != null) {
             http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
         }
         ports.listenerBound(listenerChannels.get(0));
@@ -247,28 +266,16 @@ public final class FloorflashServer implements AutoCloseable {
                 TimeUnit.SECONDS);
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, registry, ports, offload, tally,
-                listenerChannels, http, metrics);
+                listenerChannels, http, firmwareHttp, metrics);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (http != null) {
             log.info("floor page at {}", http.url());
         }
+        if (firmwareHttp != null) {
+            log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
+        }
         return server;
-    }
-
-    /** The operator HTTP side's paths. A new route is one line here. */
-    private static HttpRoutes httpRoutes(FloorView floor, FloorflashMetrics metrics, FirmwareRoute firmware,
-                                         BooleanSupplier ready) {
-        return HttpRoutes.builder()
-                .exact("/", StaticRoute.of("floor/index.html", "text/html; charset=utf-8"))
-                .exact("/floor.css", StaticRoute.of("floor/floor.css", "text/css; charset=utf-8"))
-                .exact("/floor.js", StaticRoute.of("floor/floor.js", "text/javascript; charset=utf-8"))
-                .exact("/api/transfers", new TransfersRoute(floor))
-                .exact("/healthz", HealthRoutes.healthz())
-                .exact("/readyz", HealthRoutes.readyz(ready))
-                .exact(MetricsRoute.PATH, new MetricsRoute(metrics))
-                .prefix(FirmwareRoute.PREFIX, firmware)
-                .build();
     }
 
     /** The port of {@code address} (the kernel's pick for 0) after a plain socket bound it and let it go again. */
@@ -316,12 +323,17 @@ public final class FloorflashServer implements AutoCloseable {
 
     /** Where the operator HTTP side listens, when it runs. */
     public Optional<InetSocketAddress> httpAddress() {
-        return Optional.ofNullable(http).map(OperatorHttpServer::localAddress);
+        return Optional.ofNullable(http).map(HttpListener::localAddress);
     }
 
-    /** The floor page's address ({@code http://127.0.0.1:8069/}), when the HTTP side runs. */
+    /** The floor page's address ({@code http://127.0.0.1:8069/}), when the operator side runs. */
     public Optional<String> pageUrl() {
-        return Optional.ofNullable(http).map(OperatorHttpServer::url);
+        return Optional.ofNullable(http).map(HttpListener::url);
+    }
+
+    /** Where the phones' firmware HTTP side listens, when it runs. */
+    public Optional<InetSocketAddress> firmwareHttpAddress() {
+        return Optional.ofNullable(firmwareHttp).map(HttpListener::localAddress);
     }
 
     /** UDP GSO for windows: whether it is on, and the sends made with it. */
@@ -340,7 +352,10 @@ public final class FloorflashServer implements AutoCloseable {
     }
 
     private String describeAddress() {
-        InetSocketAddress address = localAddress();
+        return describe(localAddress());
+    }
+
+    private static String describe(InetSocketAddress address) {
         return address.getAddress().getHostAddress() + ":" + address.getPort();
     }
 
@@ -379,9 +394,14 @@ public final class FloorflashServer implements AutoCloseable {
         log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tally.finished(), tally.finished() == 1 ? "" : "s",
                 tally.cancelled(), told, tally.refused(), tally.refused() == 1 ? "" : "s");
-        // The floor page stays up through the drain (readyz answers 503 from its start).
+        // Both HTTP sides stay up through the drain (readyz answers 503 from its start).
+        if (firmwareHttp != null) {
+            firmwareHttp.close();
+        }
         if (http != null) {
             http.close();
+        }
+        if (metrics != null) {
             metrics.close();
         }
         ports.close();

@@ -23,7 +23,7 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--http-address IP]
- * [--http-port N] [--demo]}.
+ * [--http-port N] [--firmware-http-address IP] [--firmware-http-port N] [--demo]}.
  */
 @Command(name = "floorflash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
         sortOptions = false, usageHelpAutoWidth = true,
@@ -47,12 +47,23 @@ public final class Main implements Callable<Integer> {
     Integer port;
 
     @Option(names = "--http-address", paramLabel = "IP",
-            description = "Address of the floor page and /api/transfers (floorflash.http.address; default 127.0.0.1).")
+            description = "Address of the operator side: floor page, /api/transfers, /metrics, health"
+                    + " (floorflash.http.address; default 127.0.0.1).")
     String httpAddress;
 
     @Option(names = "--http-port", paramLabel = "N",
-            description = "TCP port of the floor page and /api/transfers (floorflash.http.port; default 8069; 0 picks one).")
+            description = "TCP port of the operator side (floorflash.http.port; default 8069; 0 picks one).")
     Integer httpPort;
+
+    @Option(names = "--firmware-http-address", paramLabel = "IP",
+            description = "Address of the phones' firmware downloads over HTTP, /firmware/NAME; turns them on"
+                    + " (floorflash.http.firmware.address; default all).")
+    String firmwareHttpAddress;
+
+    @Option(names = "--firmware-http-port", paramLabel = "N",
+            description = "TCP port of the firmware downloads over HTTP; turns them on (floorflash.http.firmware.port;"
+                    + " default 8070; 0 picks one).")
+    Integer firmwareHttpPort;
 
     @Option(names = "--demo", description = "Serve generated demo images from ./demo-firmware on 127.0.0.1:" + DEMO_PORT
             + " (unless --root, --address or --port say otherwise), with the floor page, and print how to fetch them.")
@@ -88,16 +99,7 @@ public final class Main implements Callable<Integer> {
         if (port != null) {
             overrides.put("floorflash.tftp.port", port);
         }
-        if (httpAddress != null || httpPort != null || demo) {
-            // Asking for the page, or for the demo, turns the HTTP side on even if the file turned it off.
-            overrides.put("floorflash.http.enabled", true);
-        }
-        if (httpAddress != null) {
-            overrides.put("floorflash.http.address", httpAddress);
-        }
-        if (httpPort != null) {
-            overrides.put("floorflash.http.port", httpPort);
-        }
+        putHttpFlags(overrides);
         Settings settings;
         try {
             settings = SettingsLoader.load(config, overrides);
@@ -139,6 +141,30 @@ public final class Main implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /** The HTTP sides' flags as configuration keys: an address or port given turns its side on. */
+    void putHttpFlags(Map<String, Object> overrides) {
+        if (httpAddress != null || httpPort != null || demo) {
+            // Asking for the page, or for the demo, turns the operator side on even if the file turned it off.
+            overrides.put("floorflash.http.enabled", true);
+        }
+        if (httpAddress != null) {
+            overrides.put("floorflash.http.address", httpAddress);
+        }
+        if (httpPort != null) {
+            overrides.put("floorflash.http.port", httpPort);
+        }
+        if (firmwareHttpAddress != null || firmwareHttpPort != null) {
+            // Likewise: giving the firmware side an address or a port asks for it.
+            overrides.put("floorflash.http.firmware.enabled", true);
+        }
+        if (firmwareHttpAddress != null) {
+            overrides.put("floorflash.http.firmware.address", firmwareHttpAddress);
+        }
+        if (firmwareHttpPort != null) {
+            overrides.put("floorflash.http.firmware.port", firmwareHttpPort);
+        }
     }
 
     /** The version from the jar's manifest. */

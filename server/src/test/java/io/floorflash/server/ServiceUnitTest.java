@@ -34,6 +34,14 @@ class ServiceUnitTest {
     }
 
     @Test
+    void theShippedConfigurationKeepsTheOperatorSideOnLoopbackAndTheFirmwareSideOff() throws IOException {
+        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Map.of());
+
+        assertThat(settings.http().address().isLoopbackAddress()).as("the floor's inventory stays on this machine").isTrue();
+        assertThat(settings.http().firmware().enabled()).isFalse();
+    }
+
+    @Test
     void theUnitWaitsLongerThanTheDrain() throws IOException {
         Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Map.of());
         List<String> unit = unit();

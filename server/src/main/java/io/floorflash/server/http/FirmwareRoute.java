@@ -104,6 +104,17 @@ public final class FirmwareRoute implements HttpRoute, FloorflashMetrics.Downloa
         }, ctx.executor());
     }
 
+    /**
+     * What the operator side answers below {@link #PREFIX}: 404 naming where firmware is served instead, so a phone
+     * or script still pointed at the operator side learns where to go rather than getting a bare 404.
+     *
+     * @param where the firmware side's address (a URL ending in {@code /firmware/}), or a sentence saying it is off
+     */
+    public static HttpRoute elsewhere(String where) {
+        String message = "Not found: firmware is not served on this operator side but on the firmware HTTP side: " + where;
+        return (ctx, request, uri) -> RouteAnswers.of(request).text(ctx, HttpResponseStatus.NOT_FOUND, message);
+    }
+
     @Override
     public int activeDownloads() {
         return active.get();

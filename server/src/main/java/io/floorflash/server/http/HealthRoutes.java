@@ -5,6 +5,11 @@ import java.util.function.BooleanSupplier;
 
 /** {@code /healthz} (the process answers) and {@code /readyz} (the TFTP listener takes requests). */
 public final class HealthRoutes {
+    /** Where {@link #healthz()} answers. */
+    public static final String HEALTHZ = "/healthz";
+    /** Where {@link #readyz(BooleanSupplier)} answers. */
+    public static final String READYZ = "/readyz";
+
     private HealthRoutes() {
     }
 

@@ -12,14 +12,14 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
-import io.netty.util.AsciiString;
 
-/** Writing whole answers the same way on every route: length, keep-alive, no sniffing, no caching by default. */
+/**
+ * Writing whole answers the same way on every route: length, keep-alive, no caching by default. (Every answer also
+ * gets {@code X-Content-Type-Options: nosniff} on its way out, from {@link NoSniff} in the pipeline.)
+ */
 public final class HttpResponses {
     public static final String TEXT = "text/plain; charset=utf-8";
     public static final String JSON = "application/json; charset=utf-8";
-    private static final AsciiString NOSNIFF_NAME = AsciiString.cached("x-content-type-options");
-    private static final AsciiString NOSNIFF = AsciiString.cached("nosniff");
 
     private HttpResponses() {
     }
@@ -43,7 +43,7 @@ public final class HttpResponses {
 
     /**
      * Sends {@code response}, filling in what every answer carries unless already set: Content-Length,
-     * Cache-Control: no-store, X-Content-Type-Options: nosniff, and the connection's fate. Takes ownership of
+     * Cache-Control: no-store, and the connection's fate. Takes ownership of
      * {@code response}. A request without keep-alive, or an answer that says {@code Connection: close}, closes the
      * connection once written. The HTTP codec drops the body of an answer to HEAD and keeps its length.
      */
@@ -54,7 +54,6 @@ public final class HttpResponses {
         if (!response.headers().contains(HttpHeaderNames.CACHE_CONTROL)) {
             response.headers().set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
         }
-        response.headers().set(NOSNIFF_NAME, NOSNIFF);
         boolean keepAlive = HttpUtil.isKeepAlive(request)
                 && !response.headers().containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE, true);
         HttpUtil.setKeepAlive(response, keepAlive);

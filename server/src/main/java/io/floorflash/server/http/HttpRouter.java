@@ -24,9 +24,10 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The last stage of an HTTP connection: answers malformed requests, methods other than GET and HEAD, and requests with
- * a body itself, then hands the request to the {@link HttpRoute} of its path (404 when none). Releases every request
- * after its route returns. Closes connections that stay idle.
+ * The last stage of an HTTP connection: answers malformed requests, then asks the side's {@link HttpGate} (Host
+ * header, token), then answers methods other than GET and HEAD and requests with a body itself, and hands the rest to
+ * the {@link HttpRoute} of their path (404 when none). Releases every request after its route returns. Closes
+ * connections that stay idle.
  */
 @Sharable
 final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
@@ -35,9 +36,11 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
     private static final int LINGER_SECONDS = 2;
 
     private final HttpRoutes routes;
+    private final HttpGate gate;
 
-    HttpRouter(HttpRoutes routes) {
+    HttpRouter(HttpRoutes routes, HttpGate gate) {
         this.routes = routes;
+        this.gate = gate;
     }
 
     @Override
@@ -54,6 +57,19 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             }
             return;
         }
+        QueryStringDecoder uri;
+        try {
+            uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8);
+            // Both decode lazily: a bad escape in either is the client's mistake, found here rather than in a route.
+            uri.path();
+            uri.parameters();
+        } catch (IllegalArgumentException e) {
+            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "malformed URI: " + e.getMessage());
+            return;
+        }
+        if (!gate.admit(ctx, request, uri)) {
+            return;
+        }
         HttpMethod method = request.method();
         if (!HttpMethod.GET.equals(method) && !HttpMethod.HEAD.equals(method)) {
             FullHttpResponse response = textResponse(HttpResponseStatus.METHOD_NOT_ALLOWED,
@@ -66,16 +82,7 @@ final class HttpRouter extends SimpleChannelInboundHandler<FullHttpRequest> {
             HttpResponses.text(ctx, request, HttpResponseStatus.BAD_REQUEST, "a request body is not accepted here");
             return;
         }
-        String path;
-        QueryStringDecoder uri;
-        try {
-            uri = new QueryStringDecoder(request.uri(), StandardCharsets.UTF_8);
-            path = uri.path();
-        } catch (IllegalArgumentException e) {
-            refuse(ctx, request, HttpResponseStatus.BAD_REQUEST, "malformed URI: " + e.getMessage());
-            return;
-        }
-        HttpRoute route = routes.find(path);
+        HttpRoute route = routes.find(uri.path());
         if (route == null) {
             HttpResponses.text(ctx, request, HttpResponseStatus.NOT_FOUND, "not found");
             return;

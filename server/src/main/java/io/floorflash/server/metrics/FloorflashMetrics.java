@@ -65,6 +65,10 @@ import java.util.function.ToDoubleFunction;
  * {@code floorflash_cache_requests_total{result="hit|miss"}}, {@code floorflash_cache_loads_total{result}},
  * {@code floorflash_cache_evictions_total}</li>
  * <li>{@code floorflash_http_downloads_active}, {@code floorflash_http_sent_bytes_total}</li>
+ * <li>{@code floorflash_http_connections_open{side="operator|firmware"}},
+ * {@code floorflash_http_connections_refused_total{side}} (over max-connections),
+ * {@code floorflash_http_header_timeouts_total{side}}, and on the operator side
+ * {@code floorflash_http_requests_denied_total{side,reason="host|token"}}</li>
  * <li>{@code floorflash_netty_allocator_used_bytes{memory="direct|heap"}}, and the JVM's {@code jvm_memory_*},
  * {@code jvm_buffer_*} (the firmware images are the {@code id="direct"} pool), {@code process_*} and
  * {@code system_cpu_*}</li>
@@ -201,6 +205,50 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .description("Firmware downloads over HTTP being sent now").strongReference(true).register(registry);
         FunctionCounter.builder("floorflash.http.sent", downloads, DownloadStats::bytesSent).baseUnit("bytes")
                 .description("Firmware bytes handed to HTTP connections").register(registry);
+    }
+
+    /**
+     * Reads one HTTP side's guards at each scrape, tagged {@code side}: its open connections, the connections closed
+     * over its cap or for a request that did not arrive in time, and, with {@code requestChecks}, the requests denied
+     * for their Host header or for want of the token.
+     */
+    public void bindHttpGuards(String side, HttpGuardStats guards, boolean requestChecks) {
+        Gauge.builder("floorflash.http.connections.open", guards, HttpGuardStats::connectionsOpen).tag("side", side)
+                .description("HTTP connections open now").strongReference(true).register(registry);
+        FunctionCounter.builder("floorflash.http.connections.refused", guards, HttpGuardStats::connectionsRefused)
+                .tag("side", side).description("HTTP connections closed on arrival because max-connections were open")
+                .register(registry);
+        FunctionCounter.builder("floorflash.http.header.timeouts", guards, HttpGuardStats::headerTimeouts)
+                .tag("side", side).description("HTTP connections closed because a request did not arrive whole in time")
+                .register(registry);
+        if (requestChecks) {
+            FunctionCounter.builder("floorflash.http.requests.denied", guards, HttpGuardStats::deniedByHost)
+                    .tag("side", side).tag("reason", "host")
+                    .description("HTTP requests refused for their Host header (421, or 400 without one) or their token (401)")
+                    .register(registry);
+            FunctionCounter.builder("floorflash.http.requests.denied", guards, HttpGuardStats::deniedByToken)
+                    .tag("side", side).tag("reason", "token")
+                    .description("HTTP requests refused for their Host header (421, or 400 without one) or their token (401)")
+                    .register(registry);
+        }
+    }
+
+    /** What an HTTP side's guards tell the metrics. */
+    public interface HttpGuardStats {
+        /** Connections open now. */
+        int connectionsOpen();
+
+        /** Connections closed on arrival, over the cap. */
+        long connectionsRefused();
+
+        /** Connections closed because a request did not arrive whole within the header timeout. */
+        long headerTimeouts();
+
+        /** Requests answered 421 (or 400 for a missing Host header). */
+        long deniedByHost();
+
+        /** Requests answered 401. */
+        long deniedByToken();
     }
 
     /** What the HTTP download route tells the metrics. */

@@ -6,7 +6,10 @@ public final class PipelineNames {
     public static final String ENCODER = "tftp-encoder";
     public static final String DISPATCHER = "request-dispatcher";
     public static final String TRANSFERS = "transfer-port";
+    public static final String HTTP_REQUEST_START = "http-request-start";
     public static final String HTTP_CODEC = "http-codec";
+    public static final String HTTP_NOSNIFF = "http-nosniff";
+    public static final String HTTP_REQUEST_DEADLINE = "http-request-deadline";
     public static final String HTTP_IDLE = "http-idle";
     public static final String HTTP_AGGREGATOR = "http-aggregator";
     public static final String HTTP_FLOW_CONTROL = "http-flow-control";

@@ -40,7 +40,7 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * {@link FirmwareRoute} behind the operator HTTP side's own pipeline ({@link OperatorHttpServer#configure}: codec,
+ * {@link FirmwareRoute} behind the firmware HTTP side's own pipeline ({@link HttpListener#configure}: codec,
  * aggregator, response pacer, chunked writer, router) in an {@link EmbeddedChannel}, asked by
  * Netty's HTTP client codec in another one. The store loads on the calling thread; the answer is written from the
  * channel's loop, so each exchange runs its pending tasks.
@@ -339,8 +339,8 @@ class FirmwareRouteTest {
 
     private EmbeddedChannel serverChannel(boolean chunkedWriter) {
         EmbeddedChannel channel = new EmbeddedChannel();
-        OperatorHttpServer.configure(channel.pipeline(),
-                new HttpRouter(HttpRoutes.builder().prefix(FirmwareRoute.PREFIX, route).build()), 64 * 1024, 60);
+        HttpListener.configure(channel.pipeline(), new HttpRouter(SideRoutes.firmware(route), HttpGate.OPEN),
+                TestPipelines.limits(64 * 1024), new GuardCounters());
         if (!chunkedWriter) {
             channel.pipeline().remove(PipelineNames.HTTP_CHUNKED);
         }

@@ -11,6 +11,7 @@ import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class HttpRouterTest {
+    private static final String NOSNIFF = "x-content-type-options: nosniff\r\n";
     private final HttpRoutes routes = HttpRoutes.builder()
             .exact("/healthz", HealthRoutes.healthz())
             .exact("/readyz", HealthRoutes.readyz(() -> false))
@@ -25,7 +26,8 @@ class HttpRouterTest {
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
     HttpRouterTest() {
-        OperatorHttpServer.configure(channel.pipeline(), new HttpRouter(routes), 1024, 60);
+        HttpListener.configure(channel.pipeline(), new HttpRouter(routes, HttpGate.OPEN), TestPipelines.limits(1024),
+                new GuardCounters());
     }
 
     @Test
@@ -49,7 +51,8 @@ class HttpRouterTest {
 
     @Test
     void anUnknownPathIs404() {
-        assertThat(exchange("GET /nothing/here HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 Not Found\r\n");
+        assertThat(exchange("GET /nothing/here HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 404 Not Found\r\n")
+                .contains(NOSNIFF);
         assertThat(exchange("GET /firmware HTTP/1.1\r\n\r\n")).as("a prefix needs its slash").startsWith("HTTP/1.1 404 ");
         assertThat(channel.isOpen()).isTrue();
         assertThat(channel.finishAndReleaseAll()).isFalse();
@@ -67,7 +70,7 @@ class HttpRouterTest {
     void otherMethodsGet405WithAllow() {
         String answer = exchange("DELETE /healthz HTTP/1.1\r\n\r\n");
 
-        assertThat(answer).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("allow: GET, HEAD\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 405 Method Not Allowed\r\n").contains("allow: GET, HEAD\r\n", NOSNIFF);
         assertThat(exchange("POST /healthz HTTP/1.1\r\nContent-Length: 0\r\n\r\n")).startsWith("HTTP/1.1 405 ");
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -79,7 +82,7 @@ class HttpRouterTest {
 
         String large = exchange("GET /healthz HTTP/1.1\r\nContent-Length: 5000\r\nConnection: close\r\n\r\n" + "x".repeat(5000));
 
-        assertThat(large).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n");
+        assertThat(large).startsWith("HTTP/1.1 413 Request Entity Too Large\r\n").contains(NOSNIFF);
         assertThat(channel.isOpen()).isFalse();
         channel.finishAndReleaseAll();
     }
@@ -88,7 +91,7 @@ class HttpRouterTest {
     void aHugeUriGets414AndTheConnectionCloses() {
         String answer = exchange("GET /" + "a".repeat(10_000) + " HTTP/1.1\r\n\r\n");
 
-        assertThat(answer).startsWith("HTTP/1.1 414 Request-URI Too Long\r\n").contains("connection: close\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 414 Request-URI Too Long\r\n").contains("connection: close\r\n", NOSNIFF);
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -97,7 +100,7 @@ class HttpRouterTest {
     void hugeHeadersGet431() {
         String answer = exchange("GET /healthz HTTP/1.1\r\nX-Big: " + "b".repeat(20_000) + "\r\n\r\n");
 
-        assertThat(answer).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n");
+        assertThat(answer).startsWith("HTTP/1.1 431 Request Header Fields Too Large\r\n").contains(NOSNIFF);
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -106,7 +109,7 @@ class HttpRouterTest {
     void garbageGets400AndTheConnectionCloses() {
         String answer = exchange("\u0001\u0002 garbage \u00ff\r\n\r\n");
 
-        assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").endsWith("malformed HTTP request\n");
+        assertThat(answer).startsWith("HTTP/1.1 400 Bad Request\r\n").contains(NOSNIFF).endsWith("malformed HTTP request\n");
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -119,7 +122,8 @@ class HttpRouterTest {
 
     @Test
     void aFailingRouteGets500AndTheConnectionCloses() {
-        assertThat(exchange("GET /boom HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 500 Internal Server Error\r\n");
+        assertThat(exchange("GET /boom HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 500 Internal Server Error\r\n")
+                .contains(NOSNIFF);
         assertThat(channel.isOpen()).isFalse();
         assertThat(channel.finishAndReleaseAll()).isFalse();
     }
@@ -134,6 +138,7 @@ class HttpRouterTest {
 
     @Test
     void anIdleConnectionIsClosed() {
+        assertThat(exchange("GET /healthz HTTP/1.1\r\n\r\n")).startsWith("HTTP/1.1 200 OK\r\n");
         assertThat(channel.isOpen()).isTrue();
 
         channel.advanceTimeBy(61, TimeUnit.SECONDS);

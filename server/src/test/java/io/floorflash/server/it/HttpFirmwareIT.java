@@ -31,9 +31,9 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * {@code /firmware/NAME} and {@code /metrics} of a real server over real sockets: curl downloads compared by SHA-256,
- * ranges and resume, validators, names refused exactly as TFTP refuses them (same answer, same text), pipelined
- * requests, and the Prometheus exposition after real TFTP transfers.
+ * {@code /firmware/NAME} on the firmware side and {@code /metrics} on the operator side of a real server over real
+ * sockets: curl downloads compared by SHA-256, ranges and resume, validators, names refused exactly as TFTP refuses
+ * them (same answer, same text), pipelined requests, and the Prometheus exposition after real TFTP transfers.
  */
 class HttpFirmwareIT {
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
@@ -48,10 +48,10 @@ class HttpFirmwareIT {
     @ValueSource(ints = {0, 1, 65_535, 65_536, 65_537, 2 * 1024 * 1024})
     void curlDownloadsTheImageByteForByte(int size) throws Exception {
         Path image = SeededFiles.write(root, "snom" + size + ".bin", size, size);
-        try (TestServer server = TestServer.start(root)) {
+        try (TestServer server = TestServer.start(root, TestServer.FIRMWARE_SIDE)) {
             Path out = downloads.resolve("out.bin");
 
-            ExternalProcess.Finished curl = curl("-o", out.toString(), url(server, "/firmware/" + image.getFileName()));
+            ExternalProcess.Finished curl = curl("-o", out.toString(), server.firmwareUrl("/firmware/" + image.getFileName()));
 
             assertThat(curl.output()).isEqualTo("200");
             assertThat(SeededFiles.sha256(out)).isEqualTo(SeededFiles.sha256(image));
@@ -63,8 +63,8 @@ class HttpFirmwareIT {
         int size = 300_000;
         Path image = SeededFiles.write(root, "snom820-r.bin", size, 3);
         byte[] bytes = Files.readAllBytes(image);
-        try (TestServer server = TestServer.start(root)) {
-            String url = url(server, "/firmware/snom820-r.bin");
+        try (TestServer server = TestServer.start(root, TestServer.FIRMWARE_SIDE)) {
+            String url = server.firmwareUrl("/firmware/snom820-r.bin");
 
             Path part = downloads.resolve("part.bin");
             assertThat(curl("-r", "100-1099", "-o", part.toString(), url).output()).isEqualTo("206");
@@ -116,8 +116,8 @@ class HttpFirmwareIT {
         rawToName.put("sub", "sub");
         rawToName.put("C:%5Cboot.ini", "C:\\boot.ini");
         rawToName.put("a%01b.bin", "a\u0001b.bin");
-        try (TestServer server = TestServer.start(root); RawPeer phone = new RawPeer()) {
-            InetSocketAddress http = server.server().httpAddress().orElseThrow();
+        try (TestServer server = TestServer.start(root, TestServer.FIRMWARE_SIDE); RawPeer phone = new RawPeer()) {
+            InetSocketAddress http = server.server().firmwareHttpAddress().orElseThrow();
             for (Map.Entry<String, String> entry : rawToName.entrySet()) {
                 String answer = raw(http, "GET /firmware/" + entry.getKey() + " HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n");
                 phone.send(server.port(), RawPeer.request(RawPeer.RRQ, entry.getValue(), "octet"));
@@ -138,9 +138,9 @@ class HttpFirmwareIT {
     void pipelinedRequestsAreAnsweredWholeAndInOrder() throws Exception {
         Path big = SeededFiles.write(root, "big.bin", 3 * 1024 * 1024, 5);
         Path small = SeededFiles.write(root, "small.bin", 777, 6);
-        try (TestServer server = TestServer.start(root);
+        try (TestServer server = TestServer.start(root, TestServer.FIRMWARE_SIDE);
              Socket socket = new Socket()) {
-            socket.connect(server.server().httpAddress().orElseThrow(), 5000);
+            socket.connect(server.server().firmwareHttpAddress().orElseThrow(), 5000);
             socket.setSoTimeout(10_000);
             socket.getOutputStream().write(("GET /firmware/big.bin HTTP/1.1\r\nHost: x\r\n\r\n"
                     + "GET /firmware/small.bin HTTP/1.1\r\nHost: x\r\n\r\n"
@@ -157,7 +157,7 @@ class HttpFirmwareIT {
     void metricsCountRealTftpTransfers() throws Exception {
         int size = 100_000;
         Path image = SeededFiles.write(root, "snom320.bin", size, 9);
-        try (TestServer server = TestServer.start(root)) {
+        try (TestServer server = TestServer.start(root, TestServer.FIRMWARE_SIDE)) {
             for (int i = 0; i < 3; i++) {
                 Path out = downloads.resolve("plain-" + i);
                 Client.commonsNet(server.port(), "snom320.bin", out, TFTP.BINARY_MODE).assertDelivered(image, out);
@@ -166,7 +166,7 @@ class HttpFirmwareIT {
             Client.curl(server.port(), "snom320.bin", large, "--tftp-blksize", "1468").assertDelivered(image, large);
             assertThat(Client.commonsNet(server.port(), "nope.bin", downloads.resolve("nope"), TFTP.BINARY_MODE)
                     .succeeded()).isFalse();
-            String metrics = url(server, "/metrics");
+            String metrics = server.operatorUrl("/metrics");
 
             Map<String, Double> samples = await("every finish counted").atMost(REPLY).pollInterval(Duration.ofMillis(100))
                     .until(() -> parse(get(metrics)), m -> m.getOrDefault("floorflash_transfers_completed_total", 0.0) == 4);
@@ -181,11 +181,6 @@ class HttpFirmwareIT {
             assertThat(samples.get("floorflash_cache_size_bytes")).isEqualTo(size);
             assertThat(samples.keySet()).anyMatch(name -> name.startsWith("jvm_memory_used_bytes{area=\"heap\""));
         }
-    }
-
-    private static String url(TestServer server, String path) {
-        InetSocketAddress http = server.server().httpAddress().orElseThrow();
-        return "http://127.0.0.1:" + http.getPort() + path;
     }
 
     /** curl's status code (printed with {@code -w}); curl itself must exit 0. */

@@ -45,15 +45,33 @@ final class TestServer implements AutoCloseable {
         return new TestServer(server, summaries);
     }
 
-    /** The settings every IT server runs with: loopback, port 0 (TFTP and HTTP), {@code root}, then {@code overrides}. */
+    /**
+     * The settings every IT server runs with: loopback, port 0 (TFTP and both HTTP sides; the firmware side is off
+     * unless {@link #FIRMWARE_SIDE} turns it on), {@code root}, then {@code overrides}.
+     */
     static Map<String, Object> settings(Path root, Map<String, ?> overrides) {
         Map<String, Object> settings = new LinkedHashMap<>();
         settings.put("floorflash.tftp.address", "127.0.0.1");
         settings.put("floorflash.tftp.port", 0);
         settings.put("floorflash.firmware.root", root.toString());
         settings.put("floorflash.http.port", 0);
+        settings.put("floorflash.http.firmware.address", "127.0.0.1");
+        settings.put("floorflash.http.firmware.port", 0);
         settings.putAll(overrides);
         return settings;
+    }
+
+    /** The override that turns the phones' firmware HTTP side on. */
+    static final Map<String, Object> FIRMWARE_SIDE = Map.of("floorflash.http.firmware.enabled", true);
+
+    /** {@code path} on the operator side, e.g. {@code http://127.0.0.1:40123/api/transfers}. */
+    String operatorUrl(String path) {
+        return "http://127.0.0.1:" + server.httpAddress().orElseThrow().getPort() + path;
+    }
+
+    /** {@code path} on the firmware side, which must be on. */
+    String firmwareUrl(String path) {
+        return "http://127.0.0.1:" + server.firmwareHttpAddress().orElseThrow().getPort() + path;
     }
 
     int port() {

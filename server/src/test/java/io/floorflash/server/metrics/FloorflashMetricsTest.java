@@ -166,6 +166,53 @@ class FloorflashMetricsTest {
     }
 
     @Test
+    void readsEachHttpSidesGuardsWhenScraped() {
+        metrics.bindHttpGuards("operator", guards(3, 1, 2, 4, 5), true);
+        metrics.bindHttpGuards("firmware", guards(700, 9, 6, 0, 0), false);
+
+        Exposition e = scrape();
+        assertThat(e.value("floorflash_http_connections_open{side=\"operator\"}")).isEqualTo(3.0);
+        assertThat(e.value("floorflash_http_connections_refused_total{side=\"operator\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_http_header_timeouts_total{side=\"operator\"}")).isEqualTo(2.0);
+        assertThat(e.value("floorflash_http_requests_denied_total{reason=\"host\",side=\"operator\"}")).isEqualTo(4.0);
+        assertThat(e.value("floorflash_http_requests_denied_total{reason=\"token\",side=\"operator\"}")).isEqualTo(5.0);
+        assertThat(e.value("floorflash_http_connections_open{side=\"firmware\"}")).isEqualTo(700.0);
+        assertThat(e.value("floorflash_http_connections_refused_total{side=\"firmware\"}")).isEqualTo(9.0);
+        assertThat(e.value("floorflash_http_header_timeouts_total{side=\"firmware\"}")).isEqualTo(6.0);
+        assertThat(text()).as("the firmware side checks no Host and no token")
+                .doesNotContain("floorflash_http_requests_denied_total{reason=\"host\",side=\"firmware\"}");
+    }
+
+    private static FloorflashMetrics.HttpGuardStats guards(int open, long refused, long timeouts, long host, long token) {
+        return new FloorflashMetrics.HttpGuardStats() {
+            @Override
+            public int connectionsOpen() {
+                return open;
+            }
+
+            @Override
+            public long connectionsRefused() {
+                return refused;
+            }
+
+            @Override
+            public long headerTimeouts() {
+                return timeouts;
+            }
+
+            @Override
+            public long deniedByHost() {
+                return host;
+            }
+
+            @Override
+            public long deniedByToken() {
+                return token;
+            }
+        };
+    }
+
+    @Test
     void readsTheSegmentationOffloadWhenScraped() {
         SegmentOffload offload = SegmentOffload.of(true);
         metrics.bindSegmentOffload(offload);
