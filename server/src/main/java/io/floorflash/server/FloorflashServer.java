@@ -77,6 +77,8 @@ public final class FloorflashServer implements AutoCloseable {
 
     private final Transport transport;
     private final EventLoopGroup group;
+    /** The listener's own loop, apart from the transfers' (the same group in single port mode). */
+    private final EventLoopGroup listenerGroup;
     private final ExecutorService loadExecutor;
     private final FirmwareStore store;
     private final TransferRegistry registry;
@@ -94,12 +96,14 @@ public final class FloorflashServer implements AutoCloseable {
     /** The Prometheus meters behind {@code /metrics}, or null with the operator side off. */
     private final FloorflashMetrics metrics;
 
-    private FloorflashServer(Transport transport, EventLoopGroup group, ExecutorService loadExecutor, FirmwareStore store,
+    private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
+                             ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
                              List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
                              FloorflashMetrics metrics) {
         this.transport = transport;
         this.group = group;
+        this.listenerGroup = listenerGroup;
         this.loadExecutor = loadExecutor;
         this.store = store;
         this.registry = registry;
@@ -170,9 +174,13 @@ public final class FloorflashServer implements AutoCloseable {
         TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
                 refusals, listeners, settings.transfer().deadline());
         TransferPort single = ports.listenerStage();
+        // The listener reads and decides on its own thread: a flood of requests to refuse is read, decoded and
+        // looked up there, not between a running transfer's ACKs. Single port mode has one socket for both.
+        EventLoopGroup listenerGroup = single != null ? group : new MultiThreadIoEventLoopGroup(1,
+                new DefaultThreadFactory("floorflash-listener", true), transport.ioHandlerFactory());
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         Bootstrap bootstrap = new Bootstrap()
-                .group(group)
+                .group(listenerGroup)
                 .channelFactory(transport.datagramChannels(bindAddress.getAddress()))
                 .handler(new ChannelInitializer<DatagramChannel>() {
                     @Override
@@ -218,7 +226,7 @@ public final class FloorflashServer implements AutoCloseable {
             }
         } catch (Exception e) {
             listenerChannels.forEach(Channel::close);
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
             if (metrics != null) {
                 metrics.close();
@@ -251,7 +259,7 @@ public final class FloorflashServer implements AutoCloseable {
                 firmwareHttp.close();
             }
             listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+            shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
             if (metrics != null) {
                 metrics.close();
@@ -265,7 +273,8 @@ public final class FloorflashServer implements AutoCloseable {
         group.next().scheduleAtFixedRate(refusalLog::flush, REFUSAL_LOG_INTERVAL_SECONDS, REFUSAL_LOG_INTERVAL_SECONDS,
                 TimeUnit.SECONDS);
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
-        FloorflashServer server = new FloorflashServer(transport, group, loadExecutor, store, registry, ports, offload, tally,
+        FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
+                offload, tally,
                 listenerChannels, http, firmwareHttp, metrics);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
@@ -406,10 +415,20 @@ public final class FloorflashServer implements AutoCloseable {
         }
         ports.close();
         listeners.forEach(ch -> ch.close().syncUninterruptibly());
+        if (listenerGroup != group) {
+            listenerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         loadExecutor.shutdownNow();
         store.close();
         log.info("floorflash stopped");
+    }
+
+    private static void shutDown(EventLoopGroup group, EventLoopGroup listenerGroup) {
+        if (listenerGroup != group) {
+            listenerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     /** Waits for {@code future} at most {@code timeout}; true when it completed. */

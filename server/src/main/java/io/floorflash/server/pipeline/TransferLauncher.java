@@ -91,16 +91,18 @@ public final class TransferLauncher {
         }
         TransferRegistry.Ticket ticket = admission.ticket();
         EventLoop loop = ports.loopFor(client);
+        // The store's answer is taken on the listener's loop: a refusal (most answers to a flood) is decided there,
+        // and only a transfer about to start moves to its own loop.
+        EventLoop decide = listenerChannel.eventLoop();
         CompletableFuture<FirmwareImage> opened = store.open(request.filename(), request.mode());
-        if (opened.isDone() && loop.inEventLoop()) {
-            // Refused at once (a name outside the root) on the client's own loop: no task for it.
+        if (opened.isDone() && decide.inEventLoop()) {
             boolean failed = opened.isCompletedExceptionally();
             opened(listenerChannel, request, id, local, loop, ticket, failed ? null : opened.join(),
                     failed ? failureOf(opened) : null);
             return;
         }
         opened.whenCompleteAsync((image, error) -> opened(listenerChannel, request, id, local, loop, ticket, image, error),
-                loop);
+                decide);
     }
 
     private void opened(Channel listenerChannel, ReadRequest request, TransferId id, InetAddress local, EventLoop loop,
@@ -111,7 +113,11 @@ public final class TransferLauncher {
             refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket(), RefusalReason.ofStoreError(refusal.code()));
             return;
         }
-        plan(listenerChannel, request, id, local, loop, image, ticket);
+        if (loop.inEventLoop()) {
+            plan(listenerChannel, request, id, local, loop, image, ticket);
+        } else {
+            loop.execute(() -> plan(listenerChannel, request, id, local, loop, image, ticket));
+        }
     }
 
     private static Throwable failureOf(CompletableFuture<?> failed) {

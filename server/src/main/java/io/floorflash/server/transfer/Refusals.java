@@ -37,10 +37,14 @@ public final class Refusals {
         listener.requestRefused(id, error, reason);
         EventLoop loop = ports.loopFor(id.client());
         CompletableFuture<TransferPort> port = ports.portFor(id.client(), answerFrom);
-        if (port.isDone() && loop.inEventLoop()) {
-            // The usual case under a flood of refusals: the port is open and this is its loop; no task per refusal.
-            boolean failed = port.isCompletedExceptionally();
-            send(listenerChannel, id, error, failed ? null : port.join(), failed ? failureOf(port) : null);
+        if (port.isDone() && !port.isCompletedExceptionally()) {
+            // The usual case under a flood of refusals: the port is open. On its loop the error goes out now; from
+            // the listener's it joins the port's queue of errors, sent in one task and one flush.
+            if (loop.inEventLoop()) {
+                port.join().sendError(error, id.client());
+            } else {
+                port.join().sendErrorFromAnyThread(error, id.client());
+            }
             return;
         }
         port.whenCompleteAsync((ready, failure) -> send(listenerChannel, id, error, ready, failure), loop);
@@ -53,14 +57,5 @@ public final class Refusals {
         }
         log.debug("{} no transfer port for the refusal, answering from the listener: {}", id, String.valueOf(failure));
         listenerChannel.writeAndFlush(new DefaultAddressedEnvelope<>(error, id.client()), listenerChannel.voidPromise());
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> failed) {
-        try {
-            failed.join();
-            return null;
-        } catch (RuntimeException e) {
-            return e.getCause() != null ? e.getCause() : e;
-        }
     }
 }

@@ -14,11 +14,14 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.channel.unix.SegmentedDatagramPacket;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.internal.PlatformDependent;
 import java.net.InetSocketAddress;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +65,9 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     private final Map<InetSocketAddress, Transfer> transfers = new HashMap<>();
     private final Runnable tick = this::tick;
     private final Runnable flushTask = this::flushTask;
+    /** Refusals decided on another thread, waiting for this port's loop (see sendErrorFromAnyThread). */
+    private final Queue<PendingError> errorsToSend = PlatformDependent.newMpscQueue();
+    private final AtomicBoolean errorsScheduled = new AtomicBoolean();
 
     private ChannelHandlerContext ctx;
     private TimerWheel wheel;
@@ -149,10 +155,32 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
         return transfers.size();
     }
 
-    /** Sends {@code error} to {@code client} from this port, e.g. a refusal of a request. */
+    /** Sends {@code error} to {@code client} from this port, e.g. a refusal of a request. On the port's loop. */
     public void sendError(ErrorPacket error, InetSocketAddress client) {
         send(error, client);
         flushSoon();
+    }
+
+    /**
+     * {@link #sendError} from any thread (the listener's, deciding a refusal): queued, and every error queued until
+     * the port's loop gets to them goes out in one task and one flush, not a task each.
+     */
+    public void sendErrorFromAnyThread(ErrorPacket error, InetSocketAddress client) {
+        errorsToSend.add(new PendingError(error, client));
+        if (errorsScheduled.compareAndSet(false, true)) {
+            ctx.executor().execute(this::sendQueuedErrors);
+        }
+    }
+
+    private void sendQueuedErrors() {
+        errorsScheduled.set(false);
+        for (PendingError pending = errorsToSend.poll(); pending != null; pending = errorsToSend.poll()) {
+            send(pending.error, pending.client);
+        }
+        flush();
+    }
+
+    private record PendingError(ErrorPacket error, InetSocketAddress client) {
     }
 
     @Override
