@@ -96,9 +96,9 @@ class LoadTestMainTest {
     void asksForWhatUBootAsksFor() throws Exception {
         LoadScenario scenario = scenario("--profile", "uboot", "--file", "u-boot.bin", "--expect-sha256", SHA256);
 
-        assertThat(scenario.options()).containsExactly(Map.entry("blksize", "1468"), Map.entry("tsize", "0"),
-                Map.entry("timeout", "5"));
+        assertThat(scenario.options()).as("no tsize").containsExactly(Map.entry("blksize", "1468"), Map.entry("timeout", "5"));
         assertThat(scenario.clientTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(scenario.clientRetries()).isEqualTo(10);
     }
 
     @Test
@@ -106,6 +106,8 @@ class LoadTestMainTest {
         LoadScenario scenario = scenario("--profile", "ipxe", "--file", "undionly.kpxe", "--expect-sha256", SHA256);
 
         assertThat(scenario.options()).containsExactly(Map.entry("blksize", "1432"), Map.entry("tsize", "0"));
+        assertThat(scenario.clientTimeout()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(scenario.clientRetries()).isEqualTo(15);
     }
 
     @Test
@@ -119,8 +121,8 @@ class LoadTestMainTest {
 
     @Test
     void overridesTheProfilesBlockSizeAndDropsItsTransferSize() throws Exception {
-        LoadScenario scenario = scenario("--profile", "uboot", "--blksize", "512", "--no-tsize", "--timeout", "2",
-                "--file", "u-boot.bin", "--expect-sha256", SHA256);
+        LoadScenario scenario = scenario("--profile", "ipxe", "--blksize", "512", "--no-tsize", "--timeout", "2",
+                "--file", "undionly.kpxe", "--expect-sha256", SHA256);
 
         assertThat(scenario.options()).containsExactly(Map.entry("blksize", "512"), Map.entry("timeout", "2"));
     }

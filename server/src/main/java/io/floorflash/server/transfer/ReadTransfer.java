@@ -19,6 +19,8 @@ import io.floorflash.protocol.TransferOptions;
  *   <li>Until the client's first valid ACK, it is unverified: anyone can send an RRQ with another's address. Its first
  *       packet is resent at most {@code maxUnverifiedRetries} times, and giving up sends no ERROR, so a silent or
  *       spoofed address receives at most {@code maxUnverifiedRetries + 1} copies of one datagram.
+ *   <li>An empty file whose only, empty block is answered with ACK 0 ends as completed after one more DATA 1 from
+ *       the timer (iPXE's way of acknowledging it; see {@link #onAck}).
  * </ul>
  */
 public final class ReadTransfer {
@@ -35,6 +37,8 @@ public final class ReadTransfer {
     private long highestSent;
     private int retries;
     private long retransmittedPackets;
+    /** {@link #retransmittedPackets} when ACK 0 answered the empty block of an empty file; -1 before. */
+    private long resentWhenAckedAsZero = -1;
     private boolean finished;
 
     /**
@@ -91,6 +95,13 @@ public final class ReadTransfer {
             retries = 0;
             return sendFrom(1);
         }
+        if (block == 0 && size == 0) {
+            // iPXE counts the blocks it expects from tsize, none for 0 bytes, and acknowledges the first one missing:
+            // ACK 0 for the empty DATA 1, and it is done. A client whose DATA 1 was lost asks with ACK 0 as well, so
+            // the timer still resends DATA 1 once (that client then acknowledges block 1) before the end.
+            resentWhenAckedAsZero = retransmittedPackets;
+            return Step.Ignore.INSTANCE;
+        }
         // Nearest the middle of the blocks in flight: a window wider than half the 16-bit space still maps one way.
         long acked = rollover.nearest(block, lastAcked + (highestSent - lastAcked + 1) / 2);
         if (acked <= lastAcked || acked > highestSent) {
@@ -119,6 +130,10 @@ public final class ReadTransfer {
     public Step onTimeout() {
         if (finished) {
             return Step.Ignore.INSTANCE;
+        }
+        if (resentWhenAckedAsZero >= 0 && retransmittedPackets > resentWhenAckedAsZero) {
+            finished = true;
+            return new Step.Finish(TransferOutcome.COMPLETED);
         }
         if (!verified && retries >= maxUnverifiedRetries) {
             finished = true;

@@ -381,6 +381,60 @@ class ReadTransferTest {
     }
 
     @Test
+    void endsAnEmptyFileAfterOneMoreDataOneWhenItsOnlyBlockIsAcknowledgedAsZero() {
+        // iPXE: blksize and tsize, OACK with tsize 0, ACK 0, the empty DATA 1, then ACK 0 again, and it is done.
+        TransferOptions options = TransferOptions.negotiate(Map.of("blksize", "1432", "tsize", "0"), LIMITS, 0);
+        ReadTransfer transfer = new ReadTransfer(0, options, Rollover.TO_ZERO, RETRIES);
+        transfer.start();
+        assertThat(transfer.onAck(0)).isEqualTo(blocks(1, 1));
+        assertThat(transfer.lengthOf(1)).isZero();
+
+        assertThat(transfer.onAck(0)).as("ACK 0 for the empty block").isEqualTo(Step.Ignore.INSTANCE);
+        assertThat(transfer.onTimeout()).as("once more, in case DATA 1 was lost").isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isEqualTo(new Step.Finish(TransferOutcome.COMPLETED));
+
+        assertThat(transfer.isFinished()).isTrue();
+        assertThat(transfer.retransmittedPackets()).isOne();
+        assertThat(transfer.bytesAcknowledged()).isZero();
+    }
+
+    @Test
+    void endsAnEmptyFileAsUsualWhenTheClientAcknowledgesTheResentBlock() {
+        // A client whose DATA 1 was lost asks again with ACK 0; the resend reaches it and it acknowledges block 1.
+        ReadTransfer transfer = lockStep(0);
+        assertThat(transfer.start()).isEqualTo(blocks(1, 1));
+
+        assertThat(transfer.onAck(0)).isEqualTo(Step.Ignore.INSTANCE);
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onAck(1)).isEqualTo(new Step.Finish(TransferOutcome.COMPLETED));
+        assertThat(transfer.onTimeout()).isEqualTo(Step.Ignore.INSTANCE);
+    }
+
+    @Test
+    void keepsResendingAnEmptyFileAcknowledgedWithNothingButTheOptionAck() {
+        TransferOptions options = TransferOptions.negotiate(Map.of("tsize", "0"), LIMITS, 0);
+        ReadTransfer transfer = new ReadTransfer(0, options, Rollover.TO_ZERO, RETRIES);
+        transfer.start();
+        assertThat(transfer.onAck(0)).isEqualTo(blocks(1, 1));
+
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).isInstanceOf(Step.Abort.class);
+    }
+
+    @Test
+    void takesAckZeroForTheEndOfNoFileButAnEmptyOne() {
+        ReadTransfer transfer = lockStep(100);
+        transfer.start();
+
+        assertThat(transfer.onAck(0)).isEqualTo(Step.Ignore.INSTANCE);
+        assertThat(transfer.onTimeout()).isEqualTo(blocks(1, 1));
+        assertThat(transfer.onTimeout()).as("resent, not ended").isEqualTo(blocks(1, 1));
+        assertThat(transfer.isFinished()).isFalse();
+    }
+
+    @Test
     void ignoresEveryEventAfterCompletion() {
         ReadTransfer transfer = lockStep(100);
         transfer.start();

@@ -511,6 +511,36 @@ class TransferTest {
     }
 
     @Test
+    void endsAnEmptyFileThatIpxeAcknowledgesWithAckZeroAfterOneMoreDataOneAndNoError() {
+        start(new byte[0], new TransferOptions(1432, 1, 0, Map.of("blksize", "1432", "tsize", "0")), POLICY, HOUR);
+        assertThat(expectPacket()).isEqualTo(new OptionAck(Map.of("blksize", "1432", "tsize", "0")));
+        ack(0);
+        expectData(1);
+        advanceMillis(5);
+
+        ack(0);
+
+        expectNothingSent();
+        advanceMillis(994);
+        expectNothingSent();
+        advanceMillis(1);
+        expectData(1);
+        expectNothingSent();
+        assertThat(summaries).as("still waiting for an ACK 1").isEmpty();
+        advanceMillis(1999);
+        expectNothingSent();
+        assertThat(summaries).isEmpty();
+        advanceMillis(1);
+        expectNothingSent();
+        assertThat(port.size()).as("the transfer left its port").isZero();
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 0, 0, 3 * SECOND, 1432, 1, 1,
+                "", image.sha256()));
+        advanceMillis(60_000);
+        expectNothingSent();
+        assertThat(channel.finish()).isFalse();
+    }
+
+    @Test
     void endsAMultipleOfTheBlockSizeWithAnEmptyBlock() {
         start(TestImages.pattern(1024), TransferOptions.RFC1350, POLICY, HOUR);
         expectData(1);
