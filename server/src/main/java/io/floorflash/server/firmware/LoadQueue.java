@@ -118,9 +118,11 @@ final class LoadQueue {
             }
         }
         for (Task<?> task : late) {
+            // Marked stuck before its caller hears: a request that follows at once is refused without a thread.
+            boolean first = stuckSubjects.add(task.subject);
             task.result.completeExceptionally(new FirmwareException(ErrorCode.NOT_DEFINED,
                     task.what + " did not finish within " + limit() + "; try again later"));
-            if (stuckSubjects.add(task.subject)) {
+            if (first) {
                 log.warn("{} did not finish within {} (a hung file system? a FIFO?): its requests get ERROR 0 until"
                         + " it does; the other loads go on (floorflash.firmware.load-timeout)", task.what, limit());
             }
