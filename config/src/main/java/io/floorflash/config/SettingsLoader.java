@@ -129,7 +129,8 @@ public final class SettingsLoader {
                 durationIn("firmware.cache-idle-expiry", Duration.ofSeconds(1), Duration.ofDays(365)),
                 intIn("firmware.load-threads", 1, 64, 1),
                 durationIn("firmware.load-timeout", Duration.ofMillis(100), Duration.ofHours(1)),
-                bytesIn("firmware.memory-budget", 1, Long.MAX_VALUE, 1));
+                bytesIn("firmware.memory-budget", 1, Long.MAX_VALUE, 1),
+                read("firmware.require-checksums", this::bool, false));
         if (firmware.memoryBudget() < firmware.cacheMaxBytes()) {
             problems.add(ROOT + "firmware.memory-budget: " + firmware.memoryBudget()
                     + " (expected: at least cache-max-bytes, " + firmware.cacheMaxBytes() + ")");

@@ -71,6 +71,7 @@ class SettingsLoaderTest {
         assertThat(firmware.loadThreads()).isEqualTo(2);
         assertThat(firmware.loadTimeout()).isEqualTo(Duration.ofSeconds(30));
         assertThat(firmware.memoryBudget()).isEqualTo(1536L << 20);
+        assertThat(firmware.requireChecksums()).isFalse();
         assertThat(firmware.root()).isAbsolute().isEqualTo(Path.of("firmware").toAbsolutePath().normalize());
 
         HttpSettings http = settings.http();

@@ -26,7 +26,9 @@ import java.time.Instant;
 import java.util.HexFormat;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.Executor;
+import java.util.concurrent.atomic.LongAdder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -49,6 +51,8 @@ public final class FirmwareStore {
     /** 65535 blocks of 512 bytes: the most a client without blksize and without rollover can take. */
     public static final long PLAIN_CLIENT_LIMIT = 65535L * 512;
     private static final int MAX_LOAD_ATTEMPTS = 3;
+    /** Versions refused for their checksum that are remembered. */
+    private static final int MAX_REJECTED = 1024;
     /** Reads that may be stuck past their deadline at a time, per load thread, before every new read is refused. */
     private static final int MAX_STUCK_PER_THREAD = 4;
 
@@ -56,10 +60,17 @@ public final class FirmwareStore {
     private final Opener opener;
     private final LoadQueue loads;
     private final ImageMemory memory;
+    private final boolean requireChecksums;
+    /** Versions refused for their checksum: refused again without a read. Cleared when it grows past a bound. */
+    private final ConcurrentHashMap<ImageKey, FirmwareException> rejected = new ConcurrentHashMap<>();
+    private final LongAdder checksumFailures = new LongAdder();
     private final AsyncLoadingCache<ImageKey, FirmwareImage> cache;
 
-    /** The cache key: one version of one file in one mode, whatever name (or link) it was asked by. */
-    record ImageKey(FileVersion version, TransferMode mode) {
+    /**
+     * The cache key: one version of one file in one mode, whatever name (or link) it was asked by, with the version
+     * of the SHA256SUMS beside it (null when there is none): a changed manifest checks the file again.
+     */
+    record ImageKey(FileVersion version, FileVersion checksums, TransferMode mode) {
         boolean sameFileAs(ImageKey other) {
             return version.realPath().equals(other.version.realPath()) && mode == other.mode;
         }
@@ -85,6 +96,7 @@ public final class FirmwareStore {
         this.loads = new LoadQueue(loadExecutor, settings.loadThreads(), settings.loadTimeout(),
                 MAX_STUCK_PER_THREAD * settings.loadThreads());
         this.memory = new ImageMemory(settings.memoryBudget());
+        this.requireChecksums = settings.requireChecksums();
         this.cache = Caffeine.newBuilder()
                 .maximumWeight(settings.cacheMaxBytes())
                 .weigher((ImageKey key, FirmwareImage image) -> (int) Math.min(image.size(), Integer.MAX_VALUE))
@@ -116,7 +128,7 @@ public final class FirmwareStore {
 
     private CompletableFuture<FirmwareImage> open(FirmwareName name, TransferMode mode, int attempt) {
         return loads.run(name.toString(), "looking up " + name, () -> currentVersion(name))
-                .thenCompose(version -> cache.get(new ImageKey(version, mode)))
+                .thenCompose(found -> cache.get(new ImageKey(found.version(), found.checksums(), mode)))
                 .handle((image, error) -> {
                     Throwable cause = unwrap(error);
                     if (cause instanceof FileChangedException && attempt < MAX_LOAD_ATTEMPTS) {
@@ -160,6 +172,11 @@ public final class FirmwareStore {
         return memory.refused();
     }
 
+    /** Versions of files refused because their SHA-256 differs from their SHA256SUMS, or no SHA256SUMS lists them. */
+    public long checksumFailures() {
+        return checksumFailures.sum();
+    }
+
     /** Reads stuck past floorflash.firmware.load-timeout whose threads have not returned. */
     public int stuckLoads() {
         return loads.stuck();
@@ -170,8 +187,12 @@ public final class FirmwareStore {
         return cache.synchronous().estimatedSize();
     }
 
+    /** A file found below the root, and the SHA256SUMS beside it (null when there is none). */
+    private record Found(FileVersion version, FileVersion checksums) {
+    }
+
     /** Resolves {@code name} below the root, following links, and refuses what ends up outside it. Blocking. */
-    private FileVersion currentVersion(FirmwareName name) {
+    private Found currentVersion(FirmwareName name) {
         Path realRoot;
         try {
             realRoot = root.toRealPath();
@@ -208,11 +229,26 @@ public final class FirmwareStore {
             throw new FirmwareException(ErrorCode.ACCESS_VIOLATION, "Access violation: " + name + " is "
                     + attributes.size() + " bytes, more than this server can hold in memory (2 GiB)");
         }
-        return FileVersion.of(real, attributes);
+        return new Found(FileVersion.of(real, attributes), checksumsBeside(real));
+    }
+
+    /** The version of the SHA256SUMS in {@code file}'s folder, or null. Blocking. */
+    private static FileVersion checksumsBeside(Path file) {
+        Path sums = file.resolveSibling(Sha256Sums.FILE_NAME);
+        try {
+            BasicFileAttributes attributes = Files.readAttributes(sums, BasicFileAttributes.class);
+            return attributes.isRegularFile() ? FileVersion.of(sums, attributes) : null;
+        } catch (IOException e) {
+            return null;
+        }
     }
 
     /** The cache loader: the copy a transfer still holds, else a read from disk through the load queue. */
     private CompletableFuture<FirmwareImage> loadOnce(ImageKey key) {
+        FirmwareException refused = rejected.get(key);
+        if (refused != null) {
+            return CompletableFuture.failedFuture(refused);
+        }
         FirmwareImage held = memory.alive(key);
         if (held != null) {
             return CompletableFuture.completedFuture(held);
@@ -225,9 +261,12 @@ public final class FirmwareStore {
         long started = System.nanoTime();
         String name = nameOf(key.version().realPath());
         ByteBuffer octets = readFully(key.version(), name);
-        ByteBuffer bytes = key.mode() == TransferMode.NETASCII ? toNetascii(octets, memory, name) : octets;
+        String fileDigest = sha256(octets);
+        verify(key, name, fileDigest);
+        boolean netascii = key.mode() == TransferMode.NETASCII;
+        ByteBuffer bytes = netascii ? toNetascii(octets, memory, name) : octets;
         Instant modified = Instant.EPOCH.plusNanos(key.version().modifiedNanos());
-        FirmwareImage image = new FirmwareImage(name, key.mode(), bytes, sha256(bytes), modified);
+        FirmwareImage image = new FirmwareImage(name, key.mode(), bytes, netascii ? sha256(bytes) : fileDigest, modified);
         memory.remember(key, image);
         cache.synchronous().asMap().keySet().removeIf(other -> other.sameFileAs(key) && !other.equals(key));
         log.info("loaded file={} mode={} bytes={} sha256={} ms={}", name, key.mode().wireName(), image.size(),
@@ -238,6 +277,59 @@ public final class FirmwareStore {
                     + "Snom advises HTTP for images over 32 MB (see floorflash.transfer.rollover)", name, image.size());
         }
         return image;
+    }
+
+    /**
+     * Checks the file's SHA-256 against the SHA256SUMS beside it. A mismatch, an unreadable manifest, or (with
+     * require-checksums) a file it does not list is refused: remembered for this version, logged once, counted.
+     */
+    private void verify(ImageKey key, String name, String fileDigest) {
+        String fileName = key.version().realPath().getFileName().toString();
+        String refusal;
+        FirmwareException.Verification kind = FirmwareException.Verification.MISMATCH;
+        if (key.checksums() == null) {
+            if (!requireChecksums) {
+                return;
+            }
+            refusal = name + " is not served: no " + Sha256Sums.FILE_NAME + " beside it lists it"
+                    + " (floorflash.firmware.require-checksums)";
+            kind = FirmwareException.Verification.NOT_LISTED;
+        } else {
+            Sha256Sums sums;
+            try {
+                sums = Sha256Sums.read(key.checksums().realPath());
+            } catch (IOException e) {
+                throw reject(key, name + " is not served: the " + Sha256Sums.FILE_NAME + " beside it cannot be read ("
+                        + e.getMessage() + ")", kind);
+            }
+            String listed = sums.digestOf(fileName).orElse(null);
+            if (listed == null) {
+                if (!requireChecksums) {
+                    return;
+                }
+                refusal = name + " is not served: the " + Sha256Sums.FILE_NAME + " beside it does not list it"
+                        + " (floorflash.firmware.require-checksums)";
+                kind = FirmwareException.Verification.NOT_LISTED;
+            } else if (listed.equals(fileDigest)) {
+                return;
+            } else {
+                refusal = name + " failed its checksum and is not served: SHA-256 " + fileDigest + ", "
+                        + Sha256Sums.FILE_NAME + " lists " + listed;
+            }
+        }
+        throw reject(key, refusal, kind);
+    }
+
+    private FirmwareException reject(ImageKey key, String refusal, FirmwareException.Verification kind) {
+        FirmwareException refused = new FirmwareException(ErrorCode.NOT_DEFINED, refusal, kind);
+        if (rejected.size() >= MAX_REJECTED) {
+            rejected.clear();
+        }
+        if (rejected.putIfAbsent(key, refused) == null) {
+            checksumFailures.increment();
+            log.warn("{}", refusal);
+        }
+        return refused;
     }
 
     /** The file's path below the real root, as logged. Blocking. */

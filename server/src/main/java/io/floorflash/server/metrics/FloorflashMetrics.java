@@ -185,6 +185,9 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .description("floorflash.firmware.memory-budget").strongReference(true).register(registry);
         FunctionCounter.builder("floorflash.image.memory.refusals", store, FirmwareStore::imageMemoryRefusals)
                 .description("Loads refused because the memory budget stayed exhausted").register(registry);
+        FunctionCounter.builder("floorflash.image.checksum.failures", store, FirmwareStore::checksumFailures)
+                .description("Versions of files refused because their SHA-256 differs from their SHA256SUMS"
+                        + " (or, with require-checksums, no SHA256SUMS lists them)").register(registry);
         Gauge.builder("floorflash.loads.stuck", store, FirmwareStore::stuckLoads)
                 .description("Reads past floorflash.firmware.load-timeout whose threads have not returned")
                 .strongReference(true).register(registry);

@@ -110,7 +110,7 @@ public final class TransferLauncher {
         if (error != null) {
             ticket.release();
             FirmwareException refusal = asRefusal(error);
-            refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket(), RefusalReason.ofStoreError(refusal.code()));
+            refusals.refuse(listenerChannel, id, local, refusal.toErrorPacket(), RefusalReason.of(refusal));
             return;
         }
         if (loop.inEventLoop()) {

@@ -1,6 +1,7 @@
 package io.floorflash.server.transfer;
 
 import io.floorflash.protocol.ErrorCode;
+import io.floorflash.server.firmware.FirmwareException;
 
 /** Why a request was answered with an ERROR instead of a transfer: the {@code reason} label of the refusal counter. */
 public enum RefusalReason {
@@ -21,7 +22,11 @@ public enum RefusalReason {
     /** The image needs more blocks than the rollover setting allows at the negotiated block size. */
     TOO_MANY_BLOCKS("too-many-blocks"),
     /** No transfer port could be opened. */
-    NO_PORT("no-port");
+    NO_PORT("no-port"),
+    /** The image's SHA-256 differs from the one its SHA256SUMS lists. */
+    CHECKSUM_MISMATCH("checksum-mismatch"),
+    /** floorflash.firmware.require-checksums, and no SHA256SUMS beside the image lists it. */
+    NOT_LISTED("not-listed");
 
     private final String label;
 
@@ -32,6 +37,18 @@ public enum RefusalReason {
     /** The name in metrics and log lines: {@code not-found}, {@code address-busy}, ... */
     public String label() {
         return label;
+    }
+
+    /** The reason for the firmware store's {@code refusal}. */
+    public static RefusalReason of(FirmwareException refusal) {
+        switch (refusal.verification()) {
+            case MISMATCH:
+                return CHECKSUM_MISMATCH;
+            case NOT_LISTED:
+                return NOT_LISTED;
+            default:
+                return ofStoreError(refusal.code());
+        }
     }
 
     /** The reason for a refusal of the firmware store with {@code code}. */

@@ -456,6 +456,87 @@ class FirmwareStoreTest {
         assertThat(small.imageMemoryBytes()).isLessThanOrEqualTo(1200);
     }
 
+    @Test
+    void servesAFileWhoseSha256MatchesTheSha256sumsBesideIt() throws IOException {
+        byte[] bytes = randomBytes(3000, 1);
+        Files.write(root.resolve("snom320.bin"), bytes);
+        Files.writeString(root.resolve("SHA256SUMS"), sha256(bytes) + "  snom320.bin\n");
+
+        FirmwareImage image = await(store.open("snom320.bin", TransferMode.OCTET));
+
+        assertThat(image.sha256()).isEqualTo(sha256(bytes));
+        assertThat(store.checksumFailures()).isZero();
+    }
+
+    @Test
+    void neverServesAFileWhoseSha256DiffersAndReadsItOnceForThatVersion() throws IOException {
+        Path firmware = Files.createDirectories(root.resolve("releases/10.1.2"));
+        byte[] bytes = randomBytes(3000, 1);
+        Files.write(firmware.resolve("snom320.bin"), bytes);
+        String listed = sha256(randomBytes(3000, 2));
+        Files.writeString(firmware.resolve("SHA256SUMS"), listed + " *snom320.bin\n");
+        AtomicLong reads = new AtomicLong();
+        FirmwareStore store = storeOpening(path -> {
+            reads.incrementAndGet();
+            return FileChannel.open(path, StandardOpenOption.READ);
+        });
+
+        for (int i = 0; i < 3; i++) {
+            CompletableFuture<FirmwareImage> open = store.open("releases/10.1.2/snom320.bin", TransferMode.OCTET);
+            Throwable thrown = catchThrowable(() -> await(open));
+            assertThat(thrown).hasCauseInstanceOf(FirmwareException.class);
+            FirmwareException refusal = (FirmwareException) thrown.getCause();
+            assertThat(refusal.code()).isEqualTo(ErrorCode.NOT_DEFINED);
+            assertThat(refusal.verification()).isEqualTo(FirmwareException.Verification.MISMATCH);
+            assertThat(refusal).hasMessage("releases/10.1.2/snom320.bin failed its checksum and is not served: SHA-256 "
+                    + sha256(bytes) + ", SHA256SUMS lists " + listed);
+        }
+        assertThat(store.checksumFailures()).as("one version, counted and logged once").isOne();
+        assertThat(reads).as("read once").hasValue(1);
+
+        // The manifest is fixed: a new version of it checks the file again.
+        Path sums = firmware.resolve("SHA256SUMS");
+        Files.writeString(sums, sha256(bytes) + " *snom320.bin\n");
+        Files.setLastModifiedTime(sums, FileTime.fromMillis(Files.getLastModifiedTime(sums).toMillis() + 1000));
+        assertThat(bytesOf(await(store.open("releases/10.1.2/snom320.bin", TransferMode.OCTET)))).isEqualTo(bytes);
+    }
+
+    @Test
+    void checksTheFileNotItsNetasciiConversion() throws IOException {
+        byte[] text = "line one\nline two\n".getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+        Files.write(root.resolve("provisioning.cfg"), text);
+        Files.writeString(root.resolve("SHA256SUMS"), sha256(text) + "  provisioning.cfg\n");
+
+        FirmwareImage converted = await(store.open("provisioning.cfg", TransferMode.NETASCII));
+
+        assertThat(converted.size()).isEqualTo(text.length + 2);
+        assertThat(store.checksumFailures()).isZero();
+    }
+
+    @Test
+    void requireChecksumsRefusesWhatNoSha256sumsLists() throws IOException {
+        FirmwareStore strict = new FirmwareStore(new FirmwareSettings(root, 1L << 20, IDLE_EXPIRY, 1,
+                Duration.ofSeconds(30), 2L << 20, true), executor, ticker);
+        byte[] listed = randomBytes(100, 1);
+        Files.write(root.resolve("listed.bin"), listed);
+        Files.write(root.resolve("unlisted.bin"), randomBytes(100, 2));
+        Files.writeString(root.resolve("SHA256SUMS"), sha256(listed) + "  listed.bin\n");
+        Path other = Files.createDirectories(root.resolve("other"));
+        Files.write(other.resolve("x.bin"), randomBytes(100, 3));
+
+        assertThat(await(strict.open("listed.bin", TransferMode.OCTET)).size()).isEqualTo(100);
+        Throwable unlisted = catchThrowable(() -> await(strict.open("unlisted.bin", TransferMode.OCTET)));
+        Throwable noManifest = catchThrowable(() -> await(strict.open("other/x.bin", TransferMode.OCTET)));
+
+        assertThat(unlisted.getCause()).hasMessage("unlisted.bin is not served: the SHA256SUMS beside it does not list it"
+                + " (floorflash.firmware.require-checksums)");
+        assertThat(noManifest.getCause()).hasMessage("other/x.bin is not served: no SHA256SUMS beside it lists it"
+                + " (floorflash.firmware.require-checksums)");
+        assertThat(((FirmwareException) noManifest.getCause()).verification())
+                .isEqualTo(FirmwareException.Verification.NOT_LISTED);
+        assertThat(strict.checksumFailures()).isEqualTo(2);
+    }
+
     /** A store whose reads open files through {@code opener}: a test changes a file between check and read. */
     private FirmwareStore storeOpening(FirmwareStore.Opener opener) {
         return new FirmwareStore(new FirmwareSettings(root, 1L << 30, IDLE_EXPIRY, 1), executor, ticker, opener);
