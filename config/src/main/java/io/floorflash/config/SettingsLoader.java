@@ -84,7 +84,12 @@ public final class SettingsLoader {
                 read("tftp.transport", k -> enumValue(k, ListenerSettings.TransportKind.class), ListenerSettings.TransportKind.AUTO),
                 intIn("tftp.event-loop-threads", 0, 1024, 0),
                 (int) bytesIn("tftp.receive-buffer", 0, Integer.MAX_VALUE, 0),
-                intIn("tftp.sockets", 1, 64, 1));
+                intIn("tftp.sockets", 1, 64, 1),
+                intIn("tftp.max-requests-per-second", 0, 10_000_000, 0));
+        if (tftp.maxRequestsPerSecond() > 0 && tftp.maxRequestsPerSecond() < 100 * tftp.sockets()) {
+            problems.add(ROOT + "tftp.max-requests-per-second: " + tftp.maxRequestsPerSecond() + " (expected: 0, or at"
+                    + " least 100 per listening socket, " + 100 * tftp.sockets() + ")");
+        }
         RetransmitSettings retransmit = new RetransmitSettings(
                 durationIn("transfer.retransmit.initial-timeout", Duration.ofMillis(10), Duration.ofSeconds(255)),
                 doubleIn("transfer.retransmit.backoff", 1.0, 10.0),

@@ -40,6 +40,7 @@ class SettingsLoaderTest {
         assertThat(tftp.eventLoopThreads()).isEqualTo(1);
         assertThat(tftp.receiveBuffer()).isEqualTo(4 * 1024 * 1024);
         assertThat(tftp.sockets()).isEqualTo(4);
+        assertThat(tftp.maxRequestsPerSecond()).isEqualTo(20_000);
 
         TransferSettings transfer = settings.transfer();
         assertThat(transfer.maxBlockSize()).isEqualTo(1468);

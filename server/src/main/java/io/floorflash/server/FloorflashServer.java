@@ -179,6 +179,8 @@ public final class FloorflashServer implements AutoCloseable {
         EventLoopGroup listenerGroup = single != null ? group : new MultiThreadIoEventLoopGroup(1,
                 new DefaultThreadFactory("floorflash-listener", true), transport.ioHandlerFactory());
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
+        int sockets = transport == Transport.EPOLL && single == null ? settings.tftp().sockets() : 1;
+        int intakePerSocket = settings.tftp().maxRequestsPerSecond() / sockets;
         Bootstrap bootstrap = new Bootstrap()
                 .group(listenerGroup)
                 .channelFactory(transport.datagramChannels(bindAddress.getAddress()))
@@ -188,6 +190,8 @@ public final class FloorflashServer implements AutoCloseable {
                         if (single != null) {
                             // Single port mode: the listener's socket is every transfer's port too.
                             ch.pipeline().addLast(PipelineNames.TRANSFERS, single);
+                        } else if (intakePerSocket > 0) {
+                            ch.pipeline().addLast(PipelineNames.INTAKE, RequestDispatcher.intakeLimit(intakePerSocket));
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
@@ -205,7 +209,6 @@ public final class FloorflashServer implements AutoCloseable {
                     .option(EpollChannelOption.MAX_DATAGRAM_PAYLOAD_SIZE, LISTENER_DATAGRAM)
                     .option(ChannelOption.RCVBUF_ALLOCATOR, new FixedRecvByteBufAllocator(LISTENER_DATAGRAM * 32));
         }
-        int sockets = transport == Transport.EPOLL && single == null ? settings.tftp().sockets() : 1;
         if (sockets > 1) {
             bootstrap.option(EpollChannelOption.SO_REUSEPORT, true);
         }

@@ -24,6 +24,11 @@ import org.slf4j.LoggerFactory;
  * ERROR 4 from the listener; anything else is dropped. Logs at DEBUG and keeps serving: it never closes the listener.
  */
 public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
+    /** The stage before the decoder that keeps one listener socket under {@code perSecond} datagrams a second. */
+    public static ChannelInboundHandlerAdapter intakeLimit(int perSecond) {
+        return new IntakeLimit(perSecond);
+    }
+
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
     private final TransferLauncher launcher;
