@@ -3,7 +3,6 @@ package io.floorflash.server.http;
 import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -161,15 +160,6 @@ class HttpRouterTest {
     /** Writes {@code request} and returns everything written back, as text. */
     private String exchange(String request) {
         channel.writeInbound(Unpooled.copiedBuffer(request, ISO_8859_1));
-        StringBuilder answer = new StringBuilder();
-        for (Object out; (out = channel.readOutbound()) != null; ) {
-            ByteBuf buf = (ByteBuf) out;
-            try {
-                answer.append(buf.toString(ISO_8859_1));
-            } finally {
-                buf.release();
-            }
-        }
-        return answer.toString();
+        return TestPipelines.written(channel);
     }
 }
