@@ -348,6 +348,13 @@ public final class FloorflashServer implements AutoCloseable {
         return Optional.ofNullable(firmwareHttp).map(HttpListener::localAddress);
     }
 
+    /** Shows the audit log's lost lines in {@code /metrics}, when the operator side runs. */
+    public void showAuditLoss(FloorflashMetrics.AuditLoss loss) {
+        if (metrics != null) {
+            metrics.bindAuditLoss(loss);
+        }
+    }
+
     /** UDP GSO for windows: whether it is on, and the sends made with it. */
     public SegmentOffload segmentOffload() {
         return offload;

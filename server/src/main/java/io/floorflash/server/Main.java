@@ -124,6 +124,9 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         AuditTrail openedAudit = audit;
+        if (audit != null) {
+            server.showAuditLoss(audit);
+        }
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(settings.shutdown().drainTime());
             if (openedAudit != null) {

@@ -4,12 +4,12 @@ import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.encoder.PatternLayoutEncoder;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import ch.qos.logback.core.status.Status;
 import ch.qos.logback.core.util.FileSize;
 import io.floorflash.config.AuditSettings;
 import io.floorflash.server.ServerStartException;
+import io.floorflash.server.metrics.FloorflashMetrics;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -19,8 +19,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The audit log's file, set up from {@link AuditSettings} when the process starts: a Logback
- * {@link RollingFileAppender} (daily and by size, bounded in days and total bytes, pattern {@code %msg%n}) behind a
+ * The audit log's file, set up from {@link AuditSettings} when the process starts: an {@link AuditFileAppender} (Logback's
+ * rolling file appender, daily and by size, bounded in days and total bytes, pattern {@code %msg%n}) behind a
  * {@link DroppingAsyncAppender}, attached to the logger {@value AuditLog#LOGGER}.
  *
  * <p>Why in code and not in {@code logback.xml}: the file's place and limits are floorflash settings (HOCON, validated
@@ -31,9 +31,11 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Why the writer never blocks: a transfer's event loop also runs the timers of hundreds of other transfers, and a
  * stalled disk must not stall a floor of phones. The queue holds {@value #QUEUE_SIZE} lines (a burst of that many
- * transfers ending at once); beyond that, lines are dropped, counted and reported in a WARN.
+ * transfers ending at once); beyond that, lines are dropped, counted and reported in a WARN. Lines the disk refuses
+ * (full, failing) are counted too, and the file takes lines again as soon as it can: either way the server keeps
+ * serving, and {@link #lost()} tells how much of the trail is missing.
  */
-public final class AuditTrail implements AutoCloseable {
+public final class AuditTrail implements AutoCloseable, FloorflashMetrics.AuditLoss {
     private static final Logger log = LoggerFactory.getLogger(AuditTrail.class);
     static final int QUEUE_SIZE = 8192;
     /** How long {@link #close} waits for queued lines to reach the file. */
@@ -41,10 +43,12 @@ public final class AuditTrail implements AutoCloseable {
 
     private final ch.qos.logback.classic.Logger logger;
     private final DroppingAsyncAppender appender;
+    private final AuditFileAppender file;
 
-    private AuditTrail(ch.qos.logback.classic.Logger logger, DroppingAsyncAppender appender) {
+    private AuditTrail(ch.qos.logback.classic.Logger logger, DroppingAsyncAppender appender, AuditFileAppender file) {
         this.logger = logger;
         this.appender = appender;
+        this.file = file;
     }
 
     /**
@@ -65,7 +69,7 @@ public final class AuditTrail implements AutoCloseable {
         if (logger.iteratorForAppenders().hasNext()) {
             log.info("audit log: written by the appenders logback.xml gives logger {}; floorflash.audit.file is not used",
                     AuditLog.LOGGER);
-            return new AuditTrail(logger, null);
+            return new AuditTrail(logger, null, null);
         }
         Path file = settings.file();
         try {
@@ -77,7 +81,7 @@ public final class AuditTrail implements AutoCloseable {
             throw cannotWrite(file, "not writable by this user", null);
         }
         long started = System.currentTimeMillis();
-        RollingFileAppender<ILoggingEvent> fileAppender = new RollingFileAppender<>();
+        AuditFileAppender fileAppender = new AuditFileAppender();
         fileAppender.setContext(context);
         fileAppender.setName("floorflash-audit-file");
         fileAppender.setFile(file.toString());
@@ -117,7 +121,7 @@ public final class AuditTrail implements AutoCloseable {
         logger.addAppender(async);
         log.info("audit log: {} (rolled daily and at {} bytes, {} days and {} bytes kept)", file, settings.maxFileSize(),
                 settings.maxHistory(), settings.totalSizeCap());
-        return new AuditTrail(logger, async);
+        return new AuditTrail(logger, async, fileAppender);
     }
 
     /** {@code dir/audit.jsonl} rolls to {@code dir/audit.2025-05-01.0.jsonl.gz}. */
@@ -145,8 +149,20 @@ public final class AuditTrail implements AutoCloseable {
     }
 
     /** Lines dropped so far because the queue was full. */
+    @Override
     public long dropped() {
         return appender == null ? 0 : appender.dropped();
+    }
+
+    /** Lines the file system refused so far (a full disk). */
+    @Override
+    public long unwritten() {
+        return file == null ? 0 : file.unwritten();
+    }
+
+    /** Lines missing from the trail so far, for either reason. */
+    public long lost() {
+        return dropped() + unwritten();
     }
 
     /** Writes what is queued (waiting at most a few seconds), closes the file and detaches it from the logger. */
@@ -157,8 +173,9 @@ public final class AuditTrail implements AutoCloseable {
         }
         logger.detachAppender(appender);
         appender.stop();
-        if (appender.dropped() > 0) {
-            log.warn("audit log: {} lines were dropped because the disk did not keep up", appender.dropped());
+        if (lost() > 0) {
+            log.warn("audit log: {} lines were lost: {} dropped because the disk did not keep up, {} refused by it",
+                    lost(), dropped(), unwritten());
         }
     }
 }

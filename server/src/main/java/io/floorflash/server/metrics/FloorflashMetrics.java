@@ -65,6 +65,8 @@ import java.util.function.ToDoubleFunction;
  * {@code floorflash_cache_requests_total{result="hit|miss"}}, {@code floorflash_cache_loads_total{result}},
  * {@code floorflash_cache_evictions_total}</li>
  * <li>{@code floorflash_http_downloads_active}, {@code floorflash_http_sent_bytes_total}</li>
+ * <li>{@code floorflash_audit_lines_lost_total{reason="queue-full|write-failed"}}: audit lines that never reached the
+ * file (with the audit log on)</li>
  * <li>{@code floorflash_http_connections_open{side="operator|firmware"}},
  * {@code floorflash_http_connections_refused_total{side}} (over max-connections),
  * {@code floorflash_http_header_timeouts_total{side}}, and on the operator side
@@ -252,6 +254,25 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
 
         /** Requests answered 401. */
         long deniedByToken();
+    }
+
+    /** Shows the audit log's lost lines. */
+    public void bindAuditLoss(AuditLoss loss) {
+        FunctionCounter.builder("floorflash.audit.lines.lost", loss, AuditLoss::dropped).tag("reason", "queue-full")
+                .description("Audit lines lost: dropped while the writer's queue was full, or refused by the file system")
+                .register(registry);
+        FunctionCounter.builder("floorflash.audit.lines.lost", loss, AuditLoss::unwritten).tag("reason", "write-failed")
+                .description("Audit lines lost: dropped while the writer's queue was full, or refused by the file system")
+                .register(registry);
+    }
+
+    /** What the audit log tells the metrics. */
+    public interface AuditLoss {
+        /** Lines dropped because the writer's queue was full. */
+        long dropped();
+
+        /** Lines the file system refused (a full disk). */
+        long unwritten();
     }
 
     /** What the HTTP download route tells the metrics. */

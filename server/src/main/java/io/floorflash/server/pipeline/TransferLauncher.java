@@ -165,7 +165,7 @@ public final class TransferLauncher {
 
     private static void begin(TransferPort port, Transfer transfer, TransferRegistry.Ticket ticket) {
         port.start(transfer);
-        ticket.attach(transfer::bytesAcknowledged, error -> port.executor().execute(() -> port.cancel(transfer, error,
+        ticket.attach(transfer, error -> port.executor().execute(() -> port.cancel(transfer, error,
                 error == null ? "superseded by the same client's new request" : error.message())));
     }
 

@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * and its datagrams are written to the port, which flushes a whole read batch at once. Confined to the port's
  * event loop, but for the published progress counters.
  */
-public final class Transfer implements TransferProgress {
+public final class Transfer implements TransferProgress, TransferRegistry.Acknowledgements {
     private static final Logger log = LoggerFactory.getLogger(Transfer.class);
 
     private final TransferId id;
@@ -48,6 +48,7 @@ public final class Transfer implements TransferProgress {
     private boolean flightSentOnce;
     // Published for readers on other threads (TransferProgress); written on the event loop only.
     private volatile long publishedBytes;
+    private volatile long publishedAcknowledgedAt;
     private volatile long publishedRetransmits;
     private volatile long startedAtSystemNanos;
 
@@ -250,6 +251,7 @@ public final class Transfer implements TransferProgress {
     private void publish() {
         long bytes = transfer.bytesAcknowledged();
         if (bytes != publishedBytes) {
+            publishedAcknowledgedAt = System.nanoTime();
             publishedBytes = bytes;
         }
         long retransmits = transfer.retransmittedPackets();
@@ -286,6 +288,11 @@ public final class Transfer implements TransferProgress {
     @Override
     public long bytesAcknowledged() {
         return publishedBytes;
+    }
+
+    @Override
+    public long acknowledgedAtNanos() {
+        return publishedAcknowledgedAt;
     }
 
     @Override

@@ -5,6 +5,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
@@ -16,13 +17,32 @@ import java.util.function.LongSupplier;
  * and cancellation. The listener admits; transfers release from their own event loops.
  *
  * <p>A request from a client address and port that has a transfer already is a retransmitted RRQ when it names the
- * same file and the client has acknowledged no data yet: ignored. When it names another file, or the client had
- * already acknowledged data, the client has given up on the first transfer and asks again from the same port (a
- * bootloader that restarts its fetch, a phone that rebooted onto the same source port): the first transfer ends
- * quietly, without an ERROR (which would reach the client on the same pair of ports and end the new transfer too),
- * and the new one takes its place.
+ * same file and the client has acknowledged no data yet, or has acknowledged new data within the last second: ignored.
+ * A client retransmits its RRQ until the first DATA reaches it, so a late copy can arrive after its ACKs (queued
+ * behind them in the listener's socket, or reordered on the way); taken for a restart, it would send the client,
+ * already further on, block 1 again, and the two would wait on each other until both give up. When it names another
+ * file, or the client has been quiet for a second since it last acknowledged data, the client has given up on the
+ * first transfer and asks again from the same port (a bootloader that restarts its fetch, a phone that rebooted onto
+ * the same source port): the first transfer ends quietly, without an ERROR (which would reach the client on the same
+ * pair of ports and end the new transfer too), and the new one takes its place.
  */
 public final class TransferRegistry {
+    /**
+     * How long a client that has acknowledged data must have been quiet before the same request from it restarts its
+     * transfer: RFC 2349's shortest timeout. A client that gives up has waited out at least one of its timeouts since
+     * its last ACK; one still acknowledging has not given up.
+     */
+    static final long QUIET_BEFORE_RESTART_NANOS = TimeUnit.SECONDS.toNanos(1);
+
+    /** What admission reads of a running transfer, from the listener's thread. */
+    public interface Acknowledgements {
+        /** Bytes the client has acknowledged so far. */
+        long bytesAcknowledged();
+
+        /** {@link System#nanoTime()} when the client last acknowledged new data; any value while it has acknowledged none. */
+        long acknowledgedAtNanos();
+    }
+
     /** What {@link #admit} decided. */
     public enum Admission {
         /** A new transfer: the ticket is the caller's until {@link Ticket#release}. */
@@ -44,7 +64,7 @@ public final class TransferRegistry {
         private final AtomicBoolean released = new AtomicBoolean();
         /** Set once the transfer runs; until then a cancellation is remembered in {@link #cancelledWith}. */
         private volatile Consumer<ErrorPacket> canceller;
-        private volatile LongSupplier bytesAcknowledged;
+        private volatile Acknowledgements acknowledgements;
         private volatile Cancellation cancelledWith;
 
         private Ticket(InetSocketAddress client, String file) {
@@ -61,12 +81,12 @@ public final class TransferRegistry {
         }
 
         /**
-         * The transfer runs now: {@code bytesAcknowledged} tells its progress from any thread, and it ends through
+         * The transfer runs now: {@code acknowledgements} tells its progress from any thread, and it ends through
          * {@code cancel} (called from any thread, with the ERROR to send or null for a quiet end). When a
          * cancellation came first, {@code cancel} is called at once.
          */
-        public void attach(LongSupplier bytesAcknowledged, Consumer<ErrorPacket> cancel) {
-            this.bytesAcknowledged = bytesAcknowledged;
+        public void attach(Acknowledgements acknowledgements, Consumer<ErrorPacket> cancel) {
+            this.acknowledgements = acknowledgements;
             canceller = cancel;
             Cancellation pending = cancelledWith;
             if (pending != null) {
@@ -99,10 +119,14 @@ public final class TransferRegistry {
             }
         }
 
-        /** Whether the client has acknowledged data of this transfer: it then asks again only after a restart. */
-        private boolean acknowledgedData() {
-            LongSupplier acknowledged = bytesAcknowledged;
-            return acknowledged != null && acknowledged.getAsLong() > 0;
+        /**
+         * Whether the client has acknowledged data of this transfer and been quiet since for long enough that the same
+         * request again means it started over (see the class comment).
+         */
+        private boolean restartedBy(long now) {
+            Acknowledgements running = acknowledgements;
+            return running != null && running.bytesAcknowledged() > 0
+                    && now - running.acknowledgedAtNanos() >= QUIET_BEFORE_RESTART_NANOS;
         }
 
         private boolean cancel(ErrorPacket error) {
@@ -131,6 +155,7 @@ public final class TransferRegistry {
     private final AtomicInteger count = new AtomicInteger();
     private final int limit;
     private final int perAddressLimit;
+    private final LongSupplier nanoClock;
     private volatile boolean accepting = true;
     private volatile CompletableFuture<Void> idle;
 
@@ -144,12 +169,18 @@ public final class TransferRegistry {
      * @param perAddressLimit most transfers one client address runs at once
      */
     public TransferRegistry(int limit, int perAddressLimit) {
+        this(limit, perAddressLimit, System::nanoTime);
+    }
+
+    /** @param nanoClock {@link System#nanoTime()}, or a test's clock */
+    TransferRegistry(int limit, int perAddressLimit, LongSupplier nanoClock) {
         if (limit < 0 || perAddressLimit < 0) {
             throw new IllegalArgumentException("limits: " + limit + " in all, " + perAddressLimit
                     + " per address (expected: at least 0)");
         }
         this.limit = limit;
         this.perAddressLimit = perAddressLimit;
+        this.nanoClock = nanoClock;
     }
 
     /**
@@ -158,7 +189,8 @@ public final class TransferRegistry {
      */
     public Result admit(InetSocketAddress client, String file) {
         Ticket running = byClient.get(client);
-        if (running != null && running.file.equals(file) && !running.cancelled() && !running.acknowledgedData()) {
+        if (running != null && running.file.equals(file) && !running.cancelled()
+                && !running.restartedBy(nanoClock.getAsLong())) {
             return new Result(Admission.DUPLICATE, null);
         }
         if (!accepting) {

@@ -22,7 +22,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The shared transfer ports, seen from plain sockets: every transfer and every refusal answers from one of the few
  * sockets the event loop owns (transfer.sockets-per-loop, not the listener's), a datagram from a stranger gets ERROR
- * 5 while the transfer it named goes on, and a client that asks for another file from the same port moves on to it.
+ * 5 while the transfer it named goes on, a late copy of a request changes nothing, and a client that asks for another
+ * file from the same port moves on to it.
  */
 class SharedPortIT {
     private static final Duration REPLY = Duration.ofSeconds(5);
@@ -109,6 +110,26 @@ class SharedPortIT {
         }
         TransferSummary summary = server.awaitSummaryOf("a.bin");
         assertThat(summary.outcome()).isEqualTo(TransferOutcome.CLIENT_ERROR);
+    }
+
+    @Test
+    void aLateCopyOfTheRequestAfterTheFirstAckLeavesTheTransferGoingOn() {
+        try (RawPeer phone = new RawPeer()) {
+            phone.send(server.port(), RawPeer.request(RawPeer.RRQ, "a.bin", "octet"));
+            RawPeer.Reply one = phone.expectReply(REPLY);
+            phone.send(one.sourcePort(), RawPeer.ack(1));
+            assertThat(phone.expectReply(REPLY).number()).isEqualTo(2);
+
+            // The phone had repeated its RRQ before DATA 1 reached it; the copy arrives after its ACK of block 1.
+            phone.send(server.port(), RawPeer.request(RawPeer.RRQ, "a.bin", "octet"));
+            assertThat(phone.receive(Duration.ofMillis(300))).as("no block 1 again").isEmpty();
+            phone.send(one.sourcePort(), RawPeer.ack(2));
+            RawPeer.Reply three = phone.expectReply(REPLY);
+            assertThat(three.opcode()).isEqualTo(RawPeer.DATA);
+            assertThat(three.number()).isEqualTo(3);
+            phone.send(one.sourcePort(), RawPeer.error(0, "enough"));
+        }
+        assertThat(server.awaitSummaryOf("a.bin").outcome()).as("not superseded").isEqualTo(TransferOutcome.CLIENT_ERROR);
     }
 
     @Test

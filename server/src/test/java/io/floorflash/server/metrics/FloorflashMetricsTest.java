@@ -148,6 +148,24 @@ class FloorflashMetricsTest {
     }
 
     @Test
+    void readsTheAuditLogsLostLinesWhenScraped() {
+        metrics.bindAuditLoss(new FloorflashMetrics.AuditLoss() {
+            @Override
+            public long dropped() {
+                return 2;
+            }
+
+            @Override
+            public long unwritten() {
+                return 258;
+            }
+        });
+        Exposition e = scrape();
+        assertThat(e.value("floorflash_audit_lines_lost_total{reason=\"queue-full\"}")).isEqualTo(2.0);
+        assertThat(e.value("floorflash_audit_lines_lost_total{reason=\"write-failed\"}")).isEqualTo(258.0);
+    }
+
+    @Test
     void readsTheDownloadsWhenScraped() {
         metrics.bindDownloads(new FloorflashMetrics.DownloadStats() {
             @Override

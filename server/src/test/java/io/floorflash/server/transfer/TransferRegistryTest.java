@@ -17,6 +17,8 @@ class TransferRegistryTest {
     private static final ErrorPacket SHUTDOWN = new ErrorPacket(ErrorCode.NOT_DEFINED, "Server shutting down");
 
     private final TransferRegistry registry = new TransferRegistry(2);
+    private long now = 5_000_000_000L;
+    private final TransferRegistry clocked = new TransferRegistry(2, 2, () -> now);
 
     @Test
     void isIdleAtOnceWhenNothingRuns() {
@@ -74,7 +76,7 @@ class TransferRegistryTest {
     void anAddressIsForgottenWithItsLastTransferAndSupersedingKeepsItsCount() {
         TransferRegistry shared = new TransferRegistry(10, 1);
         TransferRegistry.Ticket first = shared.admit(A, "snom320.bin").ticket();
-        first.attach(() -> 0, error -> { });
+        first.attach(acknowledged(0, 0), error -> { });
 
         TransferRegistry.Result second = shared.admit(A, "snom820.bin");
         assertThat(second.admission()).as("the same port asking anew replaces its transfer").isEqualTo(Admission.ADMITTED);
@@ -90,7 +92,7 @@ class TransferRegistryTest {
     void anotherFileFromTheSameClientPortEndsTheRunningTransferQuietlyAndTakesItsPlace() {
         TransferRegistry.Ticket first = registry.admit(A, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();
-        first.attach(() -> 0, told::add);
+        first.attach(acknowledged(0, 0), told::add);
 
         TransferRegistry.Result second = registry.admit(A, "snom820.bin");
 
@@ -103,16 +105,32 @@ class TransferRegistryTest {
     }
 
     @Test
-    void theSameFileAskedAgainAfterDataWasAcknowledgedRestartsTheTransfer() {
-        TransferRegistry.Ticket first = registry.admit(A, "snom320.bin").ticket();
+    void theSameFileAskedAgainByAClientQuietSinceItsLastAckRestartsTheTransfer() {
+        TransferRegistry.Ticket first = clocked.admit(A, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();
-        first.attach(() -> 512, told::add);
+        first.attach(acknowledged(512, now), told::add);
+        now += TransferRegistry.QUIET_BEFORE_RESTART_NANOS;
 
-        TransferRegistry.Result again = registry.admit(A, "snom320.bin");
+        TransferRegistry.Result again = clocked.admit(A, "snom320.bin");
 
         assertThat(again.admission()).as("a rebooted phone on the same port").isEqualTo(Admission.ADMITTED);
         assertThat(told).as("ended quietly").containsExactly((ErrorPacket) null);
-        assertThat(registry.size()).isOne();
+        assertThat(clocked.size()).isOne();
+    }
+
+    @Test
+    void aLateCopyOfTheRequestWhileTheClientStillAcknowledgesIsADuplicate() {
+        // The client sent its RRQ again before DATA 1 reached it; the copy arrives after its ACK of block 1.
+        TransferRegistry.Ticket first = clocked.admit(A, "snom320.bin").ticket();
+        List<ErrorPacket> told = new ArrayList<>();
+        first.attach(acknowledged(512, now), told::add);
+        now += TransferRegistry.QUIET_BEFORE_RESTART_NANOS - 1;
+
+        TransferRegistry.Result late = clocked.admit(A, "snom320.bin");
+
+        assertThat(late.admission()).isEqualTo(Admission.DUPLICATE);
+        assertThat(told).as("the transfer goes on").isEmpty();
+        assertThat(clocked.size()).isOne();
     }
 
     @Test
@@ -130,7 +148,7 @@ class TransferRegistryTest {
         TransferRegistry.Ticket running = registry.admit(A, "snom320.bin").ticket();
         TransferRegistry.Ticket loading = registry.admit(B, "snom320.bin").ticket();
         List<ErrorPacket> told = new ArrayList<>();
-        running.attach(() -> 0, told::add);
+        running.attach(acknowledged(0, 0), told::add);
 
         assertThat(registry.cancelAll(SHUTDOWN)).isEqualTo(2);
         assertThat(registry.cancelAll(SHUTDOWN)).as("each told once").isZero();
@@ -139,7 +157,22 @@ class TransferRegistryTest {
         assertThat(loading.cancelled()).isTrue();
         assertThat(loading.cancelError()).isEqualTo(SHUTDOWN);
         List<ErrorPacket> late = new ArrayList<>();
-        loading.attach(() -> 0, late::add);
+        loading.attach(acknowledged(0, 0), late::add);
         assertThat(late).as("a transfer that starts after the cancel is told at once").containsExactly(SHUTDOWN);
+    }
+
+    /** A running transfer whose client has acknowledged {@code bytes}, the last of them at {@code atNanos}. */
+    private static TransferRegistry.Acknowledgements acknowledged(long bytes, long atNanos) {
+        return new TransferRegistry.Acknowledgements() {
+            @Override
+            public long bytesAcknowledged() {
+                return bytes;
+            }
+
+            @Override
+            public long acknowledgedAtNanos() {
+                return atNanos;
+            }
+        };
     }
 }
