@@ -196,7 +196,8 @@ public final class FloorflashServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher,
+                                        settings.transfer().unknownTransferRepliesPerSecond()));
                     }
                 });
         if (settings.tftp().receiveBuffer() > 0) {

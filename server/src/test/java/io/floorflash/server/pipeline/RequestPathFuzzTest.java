@@ -208,7 +208,8 @@ class RequestPathFuzzTest {
                     .addLast(PipelineNames.TRANSFERS, ports.listenerStage())
                     .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                     .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                    .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+                    .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher,
+                            settings.transfer().unknownTransferRepliesPerSecond()));
             ports.listenerBound(channel);
         }
 
