@@ -15,6 +15,7 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -27,9 +28,13 @@ import org.slf4j.LoggerFactory;
  * as fast as anyone sends. Logs at DEBUG and keeps serving: it never closes the listener.
  */
 public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
-    /** The stage before the decoder that keeps one listener socket under {@code perSecond} datagrams a second. */
-    public static ChannelInboundHandlerAdapter intakeLimit(int perSecond) {
-        return new IntakeLimit(perSecond);
+    /**
+     * The stages before the decoders of the listener's sockets that keep them, together, under {@code perSecond}
+     * datagrams a second: one for each socket, all on the listener's one event loop.
+     */
+    public static Supplier<ChannelInboundHandlerAdapter> intakeLimits(int perSecond) {
+        IntakeLimit.Budget budget = new IntakeLimit.Budget(perSecond);
+        return () -> new IntakeLimit(budget);
     }
 
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
