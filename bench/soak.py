@@ -30,6 +30,7 @@ import json
 import os
 import random
 import re
+import shlex
 import shutil
 import signal
 import socket
@@ -204,7 +205,7 @@ def write_results(args, rows, lane_reports, trickle_counts, started_at, commit, 
     md = []
     md.append(f"# Soak: floorflash under a rolling floor with loss, {span / 60:.0f} min\n")
     md.append(f"- Date: {started_at:%Y-%m-%d %H:%M} UTC, commit {commit}, `python3 bench/soak.py "
-              f"{' '.join(sys.argv[1:])}`")
+              f"{shlex.join(sys.argv[1:])}`")
     if args.note:
         md.append(f"- Note: {args.note}")
     if stopped_early:
