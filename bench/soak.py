@@ -287,7 +287,8 @@ def main():
     server_cmd = ["java", *SERVER_JVM, "-jar", str(SERVER_JAR), "--root", str(firmware), "--address", "127.0.0.1",
                   "--port", str(tftp_port), "--http-address", "127.0.0.1", "--http-port", str(http_port)]
     server_log = open(work / "server.log", "w")
-    server = subprocess.Popen(server_cmd, stdout=server_log, stderr=subprocess.STDOUT)
+    # In its work folder: the audit log (logs/audit.jsonl by default) stays there, out of the repository.
+    server = subprocess.Popen(server_cmd, stdout=server_log, stderr=subprocess.STDOUT, cwd=work)
     stop = threading.Event()
     trickle_counts = {"sent": 0, "answers": 0}
     rows, stopped_early = [], None
