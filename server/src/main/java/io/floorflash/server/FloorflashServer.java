@@ -26,6 +26,7 @@ import io.floorflash.server.transfer.TransferPorts;
 import io.floorflash.server.transfer.TransferRegistry;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -51,6 +52,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
@@ -180,7 +182,8 @@ public final class FloorflashServer implements AutoCloseable {
                 new DefaultThreadFactory("floorflash-listener", true), transport.ioHandlerFactory());
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         int sockets = transport == Transport.EPOLL && single == null ? settings.tftp().sockets() : 1;
-        int intakePerSocket = settings.tftp().maxRequestsPerSecond() / sockets;
+        Supplier<ChannelInboundHandlerAdapter> intake = settings.tftp().maxRequestsPerSecond() > 0
+                ? RequestDispatcher.intakeLimits(settings.tftp().maxRequestsPerSecond()) : null;
         Bootstrap bootstrap = new Bootstrap()
                 .group(listenerGroup)
                 .channelFactory(transport.datagramChannels(bindAddress.getAddress()))
@@ -190,13 +193,14 @@ public final class FloorflashServer implements AutoCloseable {
                         if (single != null) {
                             // Single port mode: the listener's socket is every transfer's port too.
                             ch.pipeline().addLast(PipelineNames.TRANSFERS, single);
-                        } else if (intakePerSocket > 0) {
-                            ch.pipeline().addLast(PipelineNames.INTAKE, RequestDispatcher.intakeLimit(intakePerSocket));
+                        } else if (intake != null) {
+                            ch.pipeline().addLast(PipelineNames.INTAKE, intake.get());
                         }
                         ch.pipeline()
                                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher,
+                                        settings.transfer().unknownTransferRepliesPerSecond()));
                     }
                 });
         if (settings.tftp().receiveBuffer() > 0) {

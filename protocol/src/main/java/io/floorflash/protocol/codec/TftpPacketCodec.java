@@ -14,6 +14,7 @@ import io.floorflash.protocol.TransferMode;
 import io.floorflash.protocol.WriteRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
+import java.nio.charset.Charset;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -30,6 +31,12 @@ public final class TftpPacketCodec {
     private static final int MAX_MODE_LENGTH = 32;
     /** Longest ERROR message kept; longer ones are cut. */
     private static final int MAX_ERROR_MESSAGE_LENGTH = 512;
+    /**
+     * Option names and values are ASCII (RFC 2347); a byte above 0x7F is kept as the character of the same value both
+     * ways (ISO-8859-1), so whatever options were read are written back byte for byte. A character above 0xFF, which
+     * no peer can have sent, is written as '?'.
+     */
+    private static final Charset OPTION_CHARSET = StandardCharsets.ISO_8859_1;
     /** Opcode and block (or error code): the first four bytes of DATA, ACK and ERROR. */
     public static final int HEADER_LENGTH = 4;
 
@@ -182,7 +189,7 @@ public final class TftpPacketCodec {
             checkOptionLength(opcode, "option name", nameEnd - index);
             int valueStart = nameEnd + 1;
             int valueEnd = valueStart < end ? in.indexOf(valueStart, end, (byte) 0) : -1;
-            String name = in.toString(index, nameEnd - index, StandardCharsets.US_ASCII).toLowerCase(Locale.ROOT);
+            String name = in.toString(index, nameEnd - index, OPTION_CHARSET).toLowerCase(Locale.ROOT);
             if (valueEnd < 0) {
                 throw new TftpDecodeException(opcode.code(), opcode + ": option '" + printable(name)
                         + "' has no value (expected: name NUL value NUL)");
@@ -192,7 +199,7 @@ public final class TftpPacketCodec {
                 throw new TftpDecodeException(opcode.code(), opcode + ": more than " + TftpOptions.MAX_OPTIONS
                         + " options (expected: at most " + TftpOptions.MAX_OPTIONS + ")");
             }
-            options.putIfAbsent(name, in.toString(valueStart, valueEnd - valueStart, StandardCharsets.US_ASCII));
+            options.putIfAbsent(name, in.toString(valueStart, valueEnd - valueStart, OPTION_CHARSET));
             index = valueEnd + 1;
         }
         return options;
@@ -219,8 +226,10 @@ public final class TftpPacketCodec {
 
     private static void writeOptions(ByteBuf out, Map<String, String> options) {
         options.forEach((name, value) -> {
-            writeString(out, name);
-            writeString(out, value);
+            out.writeCharSequence(name, OPTION_CHARSET);
+            out.writeByte(0);
+            out.writeCharSequence(value, OPTION_CHARSET);
+            out.writeByte(0);
         });
     }
 

@@ -119,6 +119,17 @@ class TftpPacketCodecTest {
     }
 
     @Test
+    void writesBackOptionBytesAboveAsciiExactlyAsTheyCame() {
+        // "x\u00e9" NUL "\u00ff1" NUL: not ASCII, as RFC 2347 wants, but what was read must be written back unchanged.
+        String options = "78e900" + "ff3100";
+
+        TftpPacket packet = decode(RRQ + options);
+
+        assertThat(((ReadRequest) packet).options()).containsExactly(Map.entry("x\u00e9", "\u00ff1"));
+        assertThat(encode(packet)).isEqualTo(RRQ + options);
+    }
+
+    @Test
     void keepsFirstOfDuplicateOptionNames() {
         TftpPacket packet = decode(RRQ
                 + "626c6b73697a6500" + "3134363800" // blksize 1468

@@ -15,26 +15,49 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.DefaultAddressedEnvelope;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The listener's last stage: read requests go to the {@link TransferLauncher}; write requests are refused (from a
  * port of their own, like every answer to a request); a datagram that claims a TFTP opcode but is malformed gets
- * ERROR 4 from the listener; anything else is dropped. Logs at DEBUG and keeps serving: it never closes the listener.
+ * ERROR 4 from the listener, and an ACK, DATA or OACK gets ERROR 5; anything else is dropped. Those two answers go out
+ * at most {@code unsolicitedRepliesPerSecond} a second from each listening socket, like a transfer port's ERROR 5:
+ * they answer whatever source address a datagram claims, and a 2-byte datagram would otherwise draw a 60-byte ERROR,
+ * as fast as anyone sends. Logs at DEBUG and keeps serving: it never closes the listener.
  */
 public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
-    /** The stage before the decoder that keeps one listener socket under {@code perSecond} datagrams a second. */
-    public static ChannelInboundHandlerAdapter intakeLimit(int perSecond) {
-        return new IntakeLimit(perSecond);
+    /**
+     * The stages before the decoders of the listener's sockets that keep them, together, under {@code perSecond}
+     * datagrams a second: one for each socket, all on the listener's one event loop.
+     */
+    public static Supplier<ChannelInboundHandlerAdapter> intakeLimits(int perSecond) {
+        IntakeLimit.Budget budget = new IntakeLimit.Budget(perSecond);
+        return () -> new IntakeLimit(budget);
     }
 
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
     private final TransferLauncher launcher;
+    private final double unsolicitedRepliesPerSecond;
+    private double replyAllowance;
+    private long replyRefilledAt;
+    private long repliesDropped;
 
-    public RequestDispatcher(TransferLauncher launcher) {
+    /**
+     * @param unsolicitedRepliesPerSecond most ERROR 4 and ERROR 5 answers a second (0: none); requests are answered
+     *                                    through the launcher, not counted here
+     */
+    public RequestDispatcher(TransferLauncher launcher, int unsolicitedRepliesPerSecond) {
         this.launcher = launcher;
+        this.unsolicitedRepliesPerSecond = unsolicitedRepliesPerSecond;
+        this.replyAllowance = unsolicitedRepliesPerSecond;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        replyRefilledAt = ctx.executor().ticker().nanoTime();
     }
 
     @Override
@@ -86,8 +109,29 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
         }
     }
 
-    private static void reply(ChannelHandlerContext ctx, InetSocketAddress client, ErrorPacket error) {
-        ctx.writeAndFlush(new DefaultAddressedEnvelope<>(error, client), ctx.voidPromise());
+    private void reply(ChannelHandlerContext ctx, InetSocketAddress client, ErrorPacket error) {
+        if (takeReply(ctx)) {
+            ctx.writeAndFlush(new DefaultAddressedEnvelope<>(error, client), ctx.voidPromise());
+        }
+    }
+
+    /** Whether one more unsolicited answer may go now (a token bucket of one second's worth). */
+    private boolean takeReply(ChannelHandlerContext ctx) {
+        long now = ctx.executor().ticker().nanoTime();
+        replyAllowance = Math.min(unsolicitedRepliesPerSecond,
+                replyAllowance + (now - replyRefilledAt) * unsolicitedRepliesPerSecond / 1e9);
+        replyRefilledAt = now;
+        if (replyAllowance >= 1) {
+            replyAllowance--;
+            return true;
+        }
+        repliesDropped++;
+        return false;
+    }
+
+    /** ERROR 4 and ERROR 5 answers left out by the rate limit so far. */
+    long repliesDropped() {
+        return repliesDropped;
     }
 
     @Override

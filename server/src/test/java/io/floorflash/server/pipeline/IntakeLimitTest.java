@@ -51,4 +51,28 @@ class IntakeLimitTest {
         assertThat(limit.pauses()).isZero();
         channel.finishAndReleaseAll();
     }
+
+    @Test
+    void theListenersSocketsShareOneBudgetSoOneFloodedSocketMayReadAllOfIt() {
+        // 600 a second: 6 per slice, for two sockets together.
+        IntakeLimit.Budget budget = new IntakeLimit.Budget(600);
+        EmbeddedChannel flooded = EmbeddedChannel.builder().ticker(ticker).handlers(new IntakeLimit(budget)).build();
+        EmbeddedChannel quiet = EmbeddedChannel.builder().ticker(ticker).handlers(new IntakeLimit(budget)).build();
+
+        flooded.writeInbound("a", "b", "c", "d", "e");
+        assertThat(flooded.config().isAutoRead()).as("five of six read by one socket, none by the other").isTrue();
+        quiet.writeInbound("f");
+        assertThat(quiet.config().isAutoRead()).as("the sixth, on the other socket, ends the slice's share").isFalse();
+        flooded.writeInbound("g");
+        assertThat(flooded.config().isAutoRead()).as("and the flooded socket waits too").isFalse();
+
+        ticker.advance(IntakeLimit.SLICE_NANOS, TimeUnit.NANOSECONDS);
+        flooded.runScheduledPendingTasks();
+        quiet.runScheduledPendingTasks();
+        assertThat(flooded.config().isAutoRead()).isTrue();
+        assertThat(quiet.config().isAutoRead()).isTrue();
+        flooded.finishAndReleaseAll();
+        quiet.finishAndReleaseAll();
+        channel.finishAndReleaseAll();
+    }
 }

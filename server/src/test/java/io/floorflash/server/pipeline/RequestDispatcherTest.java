@@ -34,6 +34,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.concurrent.MockTicker;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -42,6 +43,7 @@ import java.util.ArrayList;
 import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -62,6 +64,7 @@ class RequestDispatcherTest {
     private final List<String> refusals = new ArrayList<>();
     private TransferRegistry registry;
     private EmbeddedChannel channel;
+    private final MockTicker ticker = io.netty.util.concurrent.Ticker.newMockTicker();
 
     @AfterEach
     void close() {
@@ -79,7 +82,7 @@ class RequestDispatcherTest {
     }
 
     private void openListener(int maxActiveTransfers, int perAddress) {
-        channel = new EmbeddedChannel();
+        channel = EmbeddedChannel.builder().ticker(ticker).build();
         registry = new TransferRegistry(maxActiveTransfers, perAddress);
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
@@ -106,7 +109,7 @@ class RequestDispatcherTest {
                 .addLast(PipelineNames.TRANSFERS, ports.listenerStage())
                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher));
+                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher, 100));
         ports.listenerBound(channel);
     }
 
@@ -254,7 +257,7 @@ class RequestDispatcherTest {
     }
 
     @Test
-    void keepsServingAfterABurstOfMalformedDatagrams() {
+    void answersABurstOfMalformedDatagramsAHundredASecondAndKeepsServing() {
         openListener();
         byte[][] malformed = {hex("0001 6100"), hex("0004"), hex("0009 0000"), hex("00"), hex("0005 00")};
 
@@ -262,15 +265,38 @@ class RequestDispatcherTest {
             receive(malformed[i % malformed.length]);
         }
 
+        assertThat(drainAnswers()).as("ERROR 4 for 400 malformed RRQs and ACKs, a second's worth at once").isEqualTo(100);
+        ticker.advance(500, TimeUnit.MILLISECONDS);
+        for (int i = 0; i < 200; i++) {
+            receive(hex("0004"));
+        }
+        assertThat(drainAnswers()).as("half a second later").isEqualTo(50);
+        assertThat(channel.isOpen()).isTrue();
+        receive(new WriteRequest("phone.cfg", TransferMode.OCTET, Map.of()));
+        assertThat(expectError().code()).as("a request is answered whatever the budget").isEqualTo(ErrorCode.ACCESS_VIOLATION.code());
+        expectNoAnswer();
+    }
+
+    @Test
+    void answersDataOnTheListenerAHundredASecond() {
+        openListener();
+
+        for (int i = 0; i < 150; i++) {
+            receive(new Ack(1));
+        }
+
+        assertThat(drainAnswers()).as("ERROR 5 for 150 ACKs at once").isEqualTo(100);
+        ticker.advance(1, TimeUnit.SECONDS);
+        receive(new Ack(1));
+        assertThat(expectError().code()).isEqualTo(ErrorCode.UNKNOWN_TRANSFER_ID.code());
+    }
+
+    private int drainAnswers() {
         int answers = 0;
         for (DatagramPacket datagram; (datagram = channel.readOutbound()) != null; answers++) {
             datagram.release();
         }
-        assertThat(answers).as("one ERROR 4 each for the malformed RRQs and ACKs").isEqualTo(400);
-        assertThat(channel.isOpen()).isTrue();
-        receive(new WriteRequest("phone.cfg", TransferMode.OCTET, Map.of()));
-        assertThat(expectError().code()).isEqualTo(ErrorCode.ACCESS_VIOLATION.code());
-        expectNoAnswer();
+        return answers;
     }
 
     @Test
