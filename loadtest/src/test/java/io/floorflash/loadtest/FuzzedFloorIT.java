@@ -3,6 +3,7 @@ package io.floorflash.loadtest;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floorflash.config.SettingsLoader;
+import io.floorflash.protocol.codec.LeakProbe;
 import io.floorflash.server.FloorflashServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;

@@ -5,9 +5,7 @@ import io.floorflash.protocol.Data;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.OptionAck;
 import io.floorflash.protocol.TftpPacket;
-import io.floorflash.protocol.codec.TftpPacketCodec;
-import io.netty.buffer.ByteBuf;
-import io.netty.buffer.ByteBufUtil;
+import io.floorflash.protocol.codec.TftpArbitraries;
 import io.netty.buffer.Unpooled;
 import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
@@ -112,16 +110,7 @@ public final class HostileDatagrams {
 
     /** The bytes of {@code packet}; a DATA is released. */
     public static byte[] encode(TftpPacket packet) {
-        ByteBuf out = Unpooled.buffer();
-        try {
-            TftpPacketCodec.encode(packet, out);
-            return ByteBufUtil.getBytes(out);
-        } finally {
-            out.release();
-            if (packet instanceof Data data) {
-                data.release();
-            }
-        }
+        return TftpArbitraries.encode(packet);
     }
 
     private static void writeString(ByteArrayOutputStream out, String value) {

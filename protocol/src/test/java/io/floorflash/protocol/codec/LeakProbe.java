@@ -18,18 +18,18 @@ import java.util.concurrent.ConcurrentLinkedQueue;
  * once the garbage collector has found the buffer and later buffers are tracked, so {@link #assertNoLeaks} collects
  * and allocates first. Needs the detector at paranoid (the build's test argLine) to see every buffer.
  */
-final class LeakProbe implements AutoCloseable {
+public final class LeakProbe implements AutoCloseable {
     private final ResourceLeakDetector<ByteBuf> detector = detector();
     private final Queue<String> leaks = new ConcurrentLinkedQueue<>();
 
-    LeakProbe() {
+    public LeakProbe() {
         assertThat(ResourceLeakDetector.getLevel()).as("leak detection level (see test.argLine)")
                 .isEqualTo(ResourceLeakDetector.Level.PARANOID);
         detector.setLeakListener((type, records) -> leaks.add(type + records));
     }
 
     /** Collects garbage, has the detector look, and fails with every leak it reported since the probe opened. */
-    void assertNoLeaks() {
+    public void assertNoLeaks() {
         for (int round = 0; round < 5; round++) {
             System.gc();
             for (ByteBufAllocator allocator : List.of(ByteBufAllocator.DEFAULT, UnpooledByteBufAllocator.DEFAULT)) {

@@ -29,7 +29,7 @@ import net.jqwik.api.Tuple;
  * never get past the opcode, so most datagrams here start with one of the six opcodes and then carry NUL-rich
  * garbage, a valid packet cut short or changed in one place, or a request with garbage options.
  */
-final class TftpArbitraries {
+public final class TftpArbitraries {
     /** Known option names, some in other cases, and names no RFC defines. */
     private static final List<String> OPTION_NAMES = List.of(TftpOptions.BLKSIZE, TftpOptions.TSIZE,
             TftpOptions.TIMEOUT, TftpOptions.WINDOWSIZE, "BLKSIZE", "WindowSize", "multicast", "rollover", "x");
@@ -221,7 +221,8 @@ final class TftpArbitraries {
         });
     }
 
-    static byte[] encode(TftpPacket packet) {
+    /** The bytes of {@code packet}; a DATA is released. */
+    public static byte[] encode(TftpPacket packet) {
         ByteBuf out = Unpooled.buffer();
         try {
             TftpPacketCodec.encode(packet, out);
