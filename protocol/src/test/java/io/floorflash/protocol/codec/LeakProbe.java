@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.netty.buffer.AbstractByteBuf;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.buffer.UnpooledByteBufAllocator;
 import io.netty.util.ResourceLeakDetector;
 import java.lang.reflect.Field;
@@ -32,7 +33,8 @@ public final class LeakProbe implements AutoCloseable {
     public void assertNoLeaks() {
         for (int round = 0; round < 5; round++) {
             System.gc();
-            for (ByteBufAllocator allocator : List.of(ByteBufAllocator.DEFAULT, UnpooledByteBufAllocator.DEFAULT)) {
+            for (ByteBufAllocator allocator : List.of(ByteBufAllocator.DEFAULT, PooledByteBufAllocator.DEFAULT,
+                    UnpooledByteBufAllocator.DEFAULT)) {
                 for (int i = 0; i < 100; i++) {
                     allocator.directBuffer(64).release();
                 }

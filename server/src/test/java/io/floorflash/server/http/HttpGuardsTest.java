@@ -6,6 +6,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floorflash.config.AllowedHost;
+import io.floorflash.protocol.codec.LeakProbe;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -34,7 +35,7 @@ class HttpGuardsTest {
             .prefix(FirmwareRoute.PREFIX, FirmwareRoute.elsewhere(SideRoutes.where(null)))
             .build();
     private final List<EmbeddedChannel> channels = new ArrayList<>();
-    private final LeakWatch leaks = new LeakWatch();
+    private final LeakProbe leaks = new LeakProbe();
 
     @AfterEach
     void closeChannelsAndLookForLeaks() {

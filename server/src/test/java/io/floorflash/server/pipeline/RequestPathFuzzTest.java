@@ -13,6 +13,7 @@ import io.floorflash.protocol.Netascii;
 import io.floorflash.protocol.OptionAck;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TftpPacket;
+import io.floorflash.protocol.codec.LeakProbe;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpDecodeException;
 import io.floorflash.protocol.codec.TftpPacketCodec;
@@ -22,7 +23,6 @@ import io.floorflash.server.LogCapture;
 import io.floorflash.server.Transport;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.firmware.TestImages;
-import io.floorflash.server.http.LeakWatch;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferListener;
@@ -58,12 +58,12 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeContainer;
 import net.jqwik.api.lifecycle.BeforeProperty;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * The listener's whole pipeline (transfer port stage, decoder, encoder, {@link RequestDispatcher}, launcher, store)
@@ -88,7 +88,7 @@ class RequestPathFuzzTest {
     private static Settings settings;
     private static FirmwareStore store;
 
-    private LeakWatch leaks;
+    private LeakProbe leaks;
     private LogCapture logs;
 
     /** One event: a datagram from client {@code client}, or time passing when {@code bytes} is null. */
@@ -122,7 +122,7 @@ class RequestPathFuzzTest {
 
     @BeforeProperty
     void watch() {
-        leaks = new LeakWatch();
+        leaks = new LeakProbe();
         // DEBUG: each handler's exceptionCaught logs what reached it at DEBUG ("listener error", "transfer port").
         logs = new LogCapture(Level.DEBUG, RequestDispatcher.class, TransferPort.class);
     }

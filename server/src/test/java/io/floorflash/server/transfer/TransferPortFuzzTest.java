@@ -13,13 +13,13 @@ import io.floorflash.protocol.OptionLimits;
 import io.floorflash.protocol.Rollover;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.TransferOptions;
+import io.floorflash.protocol.codec.LeakProbe;
 import io.floorflash.protocol.codec.TftpDecodeException;
 import io.floorflash.protocol.codec.TftpPacketCodec;
 import io.floorflash.server.HostileDatagrams;
 import io.floorflash.server.LogCapture;
 import io.floorflash.server.firmware.FirmwareImage;
 import io.floorflash.server.firmware.TestImages;
-import io.floorflash.server.http.LeakWatch;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -40,10 +40,10 @@ import net.jqwik.api.Combinators;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
-import net.jqwik.api.statistics.Statistics;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterProperty;
 import net.jqwik.api.lifecycle.BeforeProperty;
+import net.jqwik.api.statistics.Statistics;
 
 /**
  * One {@link Transfer} on a shared {@link TransferPort} (embedded channel, mock clock), fuzzed with jqwik: its own
@@ -65,7 +65,7 @@ class TransferPortFuzzTest {
             TimeUnit.MILLISECONDS.toNanos(20));
     private static final long DEADLINE = TimeUnit.MINUTES.toNanos(30);
 
-    private LeakWatch leaks;
+    private LeakProbe leaks;
     private LogCapture logs;
 
     /** What happens next: a datagram from the client or a stranger, the client's ACK of the next block, or a wait. */
@@ -93,7 +93,7 @@ class TransferPortFuzzTest {
 
     @BeforeProperty
     void watch() {
-        leaks = new LeakWatch();
+        leaks = new LeakProbe();
         logs = new LogCapture(Level.DEBUG, TransferPort.class);
     }
 
