@@ -110,11 +110,6 @@ final class ImageMemory {
         return refused.sum();
     }
 
-    /** Images alive (cached or held by a transfer). */
-    int aliveImages() {
-        return alive.size();
-    }
-
     /** Gives a buffer's bytes back; holds no reference to the buffer, or it would never be collected. */
     private record Release(AtomicLong used, long size) implements Runnable {
         @Override

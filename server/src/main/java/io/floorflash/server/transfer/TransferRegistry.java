@@ -241,11 +241,6 @@ public final class TransferRegistry {
         return byAddress.getOrDefault(address, 0);
     }
 
-    /** The most transfers one client address may run. */
-    public int perAddressLimit() {
-        return perAddressLimit;
-    }
-
     /** From now on every request is refused as {@link Admission#DRAINING}; running transfers go on. */
     public void stopAccepting() {
         accepting = false;
