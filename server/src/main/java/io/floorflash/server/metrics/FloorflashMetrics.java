@@ -30,9 +30,11 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.time.Duration;
 import java.util.EnumMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -99,6 +101,12 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     private final Map<TransferOutcome, Timer> durations = new EnumMap<>(TransferOutcome.class);
     /** Index: the TFTP error code, then one for any other code. */
     private final Counter[] refused;
+    /**
+     * What the function counters read. Micrometer holds a function counter's object weakly (FunctionCounter has no
+     * strongReference option, unlike Gauge): one held by nothing else (a lambda, an adapter) would be collected and
+     * its counter would read NaN from then on.
+     */
+    private final List<Object> bound = new CopyOnWriteArrayList<>();
     private final EnumMap<RefusalReason, Counter> refusedBy = new EnumMap<>(RefusalReason.class);
     private final Counter sentBytes;
     private final Counter retransmits;
@@ -163,6 +171,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
 
     /** Reads the firmware cache at each scrape: its size, images, hits and misses, loads and evictions. */
     public void bindStore(FirmwareStore store) {
+        bound.add(store);
         Gauge.builder("floorflash.cache.size", store, FirmwareStore::cachedBytes).baseUnit("bytes")
                 .description("Bytes of firmware images held in memory").strongReference(true).register(registry);
         Gauge.builder("floorflash.cache.images", store, FirmwareStore::cachedImages)
@@ -197,6 +206,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
 
     /** Whether windows go out as UDP GSO sends, and how many have. */
     public void bindSegmentOffload(SegmentOffload offload) {
+        bound.add(offload);
         Gauge.builder("floorflash.udp.gso.enabled", offload, o -> o.enabled() ? 1 : 0)
                 .description("1 while windows go out as UDP GSO sends, 0 when off or refused by the kernel")
                 .strongReference(true).register(registry);
@@ -206,6 +216,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
 
     /** Reads the HTTP downloads at each scrape. */
     public void bindDownloads(DownloadStats downloads) {
+        bound.add(downloads);
         Gauge.builder("floorflash.http.downloads.active", downloads, DownloadStats::activeDownloads)
                 .description("Firmware downloads over HTTP being sent now").strongReference(true).register(registry);
         FunctionCounter.builder("floorflash.http.sent", downloads, DownloadStats::bytesSent).baseUnit("bytes")
@@ -218,6 +229,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
      * for their Host header or for want of the token.
      */
     public void bindHttpGuards(String side, HttpGuardStats guards, boolean requestChecks) {
+        bound.add(guards);
         Gauge.builder("floorflash.http.connections.open", guards, HttpGuardStats::connectionsOpen).tag("side", side)
                 .description("HTTP connections open now").strongReference(true).register(registry);
         FunctionCounter.builder("floorflash.http.connections.refused", guards, HttpGuardStats::connectionsRefused)
@@ -258,6 +270,7 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
 
     /** Shows the audit log's lost lines. */
     public void bindAuditLoss(AuditLoss loss) {
+        bound.add(loss);
         FunctionCounter.builder("floorflash.audit.lines.lost", loss, AuditLoss::dropped).tag("reason", "queue-full")
                 .description("Audit lines lost: dropped while the writer's queue was full, or refused by the file system")
                 .register(registry);

@@ -160,6 +160,7 @@ class FloorflashMetricsTest {
                 return 258;
             }
         });
+        System.gc(); // the adapter is held by the metrics alone: it must survive a collection
         Exposition e = scrape();
         assertThat(e.value("floorflash_audit_lines_lost_total{reason=\"queue-full\"}")).isEqualTo(2.0);
         assertThat(e.value("floorflash_audit_lines_lost_total{reason=\"write-failed\"}")).isEqualTo(258.0);
