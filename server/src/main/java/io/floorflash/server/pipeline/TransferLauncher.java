@@ -24,6 +24,7 @@ import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -95,14 +96,13 @@ public final class TransferLauncher {
         // and only a transfer about to start moves to its own loop.
         EventLoop decide = listenerChannel.eventLoop();
         CompletableFuture<FirmwareImage> opened = store.open(request.filename(), request.mode());
+        BiConsumer<FirmwareImage, Throwable> then = (image, error) ->
+                opened(listenerChannel, request, id, local, loop, ticket, image, error);
         if (opened.isDone() && decide.inEventLoop()) {
-            boolean failed = opened.isCompletedExceptionally();
-            opened(listenerChannel, request, id, local, loop, ticket, failed ? null : opened.join(),
-                    failed ? failureOf(opened) : null);
-            return;
+            opened.whenComplete(then); // answered already (a name refused as such): now, not as one more task
+        } else {
+            opened.whenCompleteAsync(then, decide);
         }
-        opened.whenCompleteAsync((image, error) -> opened(listenerChannel, request, id, local, loop, ticket, image, error),
-                decide);
     }
 
     private void opened(Channel listenerChannel, ReadRequest request, TransferId id, InetAddress local, EventLoop loop,
@@ -117,15 +117,6 @@ public final class TransferLauncher {
             plan(listenerChannel, request, id, local, loop, image, ticket);
         } else {
             loop.execute(() -> plan(listenerChannel, request, id, local, loop, image, ticket));
-        }
-    }
-
-    private static Throwable failureOf(CompletableFuture<?> failed) {
-        try {
-            failed.join();
-            return null;
-        } catch (RuntimeException e) {
-            return e;
         }
     }
 
