@@ -37,9 +37,13 @@ public final class SettingsLoader {
 
     private final Config config;
     private final List<String> problems = new ArrayList<>();
+    /** The {@code floorflash} section, for the records that read themselves ({@code ShutdownSettings.read}). */
+    private final ConfigReader floorflash;
 
     private SettingsLoader(Config config) {
         this.config = config;
+        this.floorflash = new ConfigReader(config.hasPath("floorflash") ? config.getConfig("floorflash")
+                : com.typesafe.config.ConfigFactory.empty(), "floorflash", problems);
     }
 
     /**
@@ -182,8 +186,10 @@ public final class SettingsLoader {
             problems.add(ROOT + "audit.file: " + audit.file() + " (expected: outside the firmware root " + firmware.root()
                     + ", or anyone could fetch it over TFTP)");
         }
-        ShutdownSettings shutdown = new ShutdownSettings(
-                durationIn("shutdown.drain-time", Duration.ZERO, Duration.ofHours(1)));
+        ShutdownSettings shutdown = ShutdownSettings.read(floorflash.at("shutdown"));
+        if (!problems.isEmpty()) {
+            return null; // load() reports them; a record skipped for its problems is null
+        }
         return new Settings(tftp, transfer, firmware, http, audit, shutdown);
     }
 
