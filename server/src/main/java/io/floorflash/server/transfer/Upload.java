@@ -146,7 +146,8 @@ public final class Upload extends PortTransfer implements TransferProgress, Tran
                     flightSentOnce = false;
                 }
                 keep(store, datagram, at + TftpPacketCodec.HEADER_LENGTH, length - TftpPacketCodec.HEADER_LENGTH);
-            } else {
+            } else if (!(ackHeld && step instanceof Step.SendAck)) {
+                // While an ACK waits for the disk, a resent window draws none either: the held one goes when it can.
                 apply(step);
             }
             return;

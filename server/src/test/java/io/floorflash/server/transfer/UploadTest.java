@@ -216,6 +216,8 @@ class UploadTest {
         assertThat(sink.pending()).isEqualTo(1);
         advanceMillis(1500);
         nothingSent(); // waiting for the disk is not a timeout
+        data(1, bytes(1024, 1));
+        nothingSent(); // nor does the client's resent window get past the held ACK
 
         diskCatchesUp();
         assertThat(sent()).isEqualTo("00040040");
