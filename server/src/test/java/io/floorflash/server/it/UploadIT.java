@@ -1,6 +1,7 @@
 package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.floorflash.server.provisioning.UploadFiles;
 import io.floorflash.server.transfer.TransferDirection;
@@ -178,14 +179,16 @@ class UploadIT {
             int port = reply.sourcePort();
             peer.send(port, RawPeer.ack(0)); // not a DATA: ignored
             long sent = 0;
-            for (int block = 1; ; block++) {
+            for (int block = 1; reply.opcode() != RawPeer.ERROR; block++) {
                 peer.send(port, data(block, 1468));
                 sent += 1468;
-                reply = peer.expectReply(REPLY);
-                if (reply.opcode() == RawPeer.ERROR) {
-                    break;
+                do {
+                    // A busy machine may see the server's timer re-acknowledge the block before: skip it.
+                    reply = peer.expectReply(REPLY);
+                } while (reply.opcode() == RawPeer.ACK && reply.number() < block);
+                if (reply.opcode() == RawPeer.ACK) {
+                    assertThat(reply.number()).isEqualTo(block);
                 }
-                assertThat(reply.number()).isEqualTo(block);
             }
             assertThat(reply.number()).as("%s", reply).isEqualTo(3);
             assertThat(sent).isGreaterThan(QUOTA);
@@ -241,12 +244,21 @@ class UploadIT {
         return ByteBuffer.allocate(4 + length).putShort((short) RawPeer.DATA).putShort((short) block).array();
     }
 
-    /** No temporary upload file anywhere below the upload root. */
+    /**
+     * No temporary upload file anywhere below the upload root, within a few seconds: an upload that failed is reported
+     * when it ends, and its file is deleted by a writer thread just after.
+     */
     static void assertNoTemporaryFiles(Path root) {
+        await("temporary upload files deleted").atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(10))
+                .untilAsserted(() -> assertThat(temporaryFiles(root)).as("temporary upload files").isEmpty());
+    }
+
+    static List<Path> temporaryFiles(Path root) {
+        if (!Files.exists(root)) {
+            return List.of();
+        }
         try (Stream<Path> files = Files.walk(root)) {
-            List<Path> temporary = files.filter(p -> p.getFileName().toString().contains(UploadFiles.TEMP_MARK))
-                    .collect(Collectors.toList());
-            assertThat(temporary).as("temporary upload files").isEmpty();
+            return files.filter(p -> p.getFileName().toString().contains(UploadFiles.TEMP_MARK)).collect(Collectors.toList());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
