@@ -179,8 +179,9 @@ public final class FloorflashServer implements AutoCloseable {
                 new TransferPorts.Sockets(transport::datagramChannels, transport == Transport.EPOLL, settings.tftp().receiveBuffer()),
                 loops, offload, settings.transfer().unknownTransferRepliesPerSecond(), settings.transfer().socketsPerLoop());
         Refusals refusals = new Refusals(ports, listeners);
-        TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
-                refusals, listeners, settings.transfer().deadline());
+        TransferPlanner planner = new TransferPlanner(settings.transfer());
+        TransferLauncher launcher = new TransferLauncher(store, registry, planner, ports, refusals, listeners,
+                settings.transfer().deadline());
         UploadLauncher uploadLauncher = null;
         UploadFiles uploadFiles = null;
         if (settings.uploads().enabled()) {
@@ -194,8 +195,8 @@ public final class FloorflashServer implements AutoCloseable {
                 }
                 throw new ServerStartException("uploads: " + e.getMessage(), e);
             }
-            uploadLauncher = new UploadLauncher(uploadFiles, settings.uploads(), registry,
-                    new TransferPlanner(settings.transfer()), ports, refusals, listeners, settings.transfer().deadline());
+            uploadLauncher = new UploadLauncher(uploadFiles, settings.uploads(), registry, planner, ports, refusals,
+                    listeners, settings.transfer().deadline());
         }
         UploadLauncher uploadsIn = uploadLauncher;
         UploadFiles files = uploadFiles;

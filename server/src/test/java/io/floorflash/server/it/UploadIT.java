@@ -151,6 +151,22 @@ class UploadIT {
     }
 
     @Test
+    void uploadsThroughTheListenersOwnPortInSinglePortMode(@TempDir Path elsewhere) {
+        Path single = elsewhere.resolve("uploads");
+        Path source = sources.resolve("size-513.bin");
+        try (TestServer listenerOnly = TestServer.start(firmware, uploadSettings(single,
+                Map.of("floorflash.transfer.ports", "single")))) {
+            Client.curlUpload(listenerOnly.port(), source, "single.bin").assertSucceeded();
+            Client.tftpHpaPut(listenerOnly.port(), source, "single-hpa.bin").assertSucceeded();
+            listenerOnly.awaitSummaries(s -> s.outcome() == TransferOutcome.COMPLETED, 2);
+        } catch (Exception e) {
+            throw new AssertionError(e);
+        }
+        assertThat(SeededFiles.sha256(single.resolve("127.0.0.1/single.bin"))).isEqualTo(SeededFiles.sha256(source));
+        assertThat(SeededFiles.sha256(single.resolve("127.0.0.1/single-hpa.bin"))).isEqualTo(SeededFiles.sha256(source));
+    }
+
+    @Test
     void refusesATsizeOverTheQuotaBeforeAnything(@TempDir Path elsewhere) {
         Path big = SeededFiles.write(elsewhere, "big.bin", QUOTA + 1, 3);
 
