@@ -187,10 +187,15 @@ public final class SettingsLoader {
                     + ", or anyone could fetch it over TFTP)");
         }
         ShutdownSettings shutdown = ShutdownSettings.read(floorflash.at("shutdown"));
+        UploadSettings uploads = UploadSettings.read(floorflash.at("uploads"));
+        if (uploads != null && uploads.enabled() && firmware.root() != null && UploadSettings.nested(uploads.root(), firmware.root())) {
+            problems.add(ROOT + "uploads.root: " + uploads.root() + " (expected: outside the firmware root "
+                    + firmware.root() + " and not containing it, or phones could fetch what others uploaded)");
+        }
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
-        return new Settings(tftp, transfer, firmware, http, audit, shutdown);
+        return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads);
     }
 
     /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */

@@ -243,6 +243,54 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void uploadsAreOffByDefaultWithASixteenMebibyteQuota() {
+        Settings settings = SettingsLoader.load(null, Map.of("floorflash.firmware.root", dir.resolve("fw").toString()));
+
+        assertThat(settings.uploads().enabled()).isFalse();
+        assertThat(settings.uploads().maxBytes()).isEqualTo(16L << 20);
+        assertThat(settings.uploads().overwrite()).isFalse();
+        assertThat(settings.uploads().root()).isEqualTo(Path.of("uploads").toAbsolutePath().normalize());
+    }
+
+    @Test
+    void readsTheUploadsSection() throws IOException {
+        Path file = write("floorflash.conf", """
+                floorflash {
+                  firmware.root = "%s"
+                  uploads { enabled = true, root = "%s", max-bytes = 1 MiB, overwrite = true, write-threads = 3 }
+                }
+                """.formatted(dir.resolve("fw"), dir.resolve("up/../uploads")));
+
+        Settings settings = SettingsLoader.load(file, Map.of());
+
+        assertThat(settings.uploads()).isEqualTo(new UploadSettings(true, dir.resolve("uploads"), 1L << 20, true, 3,
+                256 * 1024));
+    }
+
+    @Test
+    void refusesAnUploadRootInsideTheFirmwareRootOrAroundIt() {
+        SettingsException inside = catchThrowableOfType(SettingsException.class, () -> SettingsLoader.load(null, Map.of(
+                "floorflash.firmware.root", dir.toString(),
+                "floorflash.uploads.enabled", true,
+                "floorflash.uploads.root", dir.resolve("uploads").toString())));
+        Settings disabled = SettingsLoader.load(null, Map.of("floorflash.firmware.root", dir.toString(),
+                "floorflash.uploads.root", dir.resolve("uploads").toString()));
+        SettingsException around = catchThrowableOfType(SettingsException.class, () -> SettingsLoader.load(null, Map.of(
+                "floorflash.firmware.root", dir.resolve("fw").toString(),
+                "floorflash.uploads.root", dir.toString(),
+                "floorflash.uploads.write-threads", "0",
+                "floorflash.uploads.overwrit", "true")));
+
+        assertThat(inside.problems()).containsExactly("floorflash.uploads.root: " + dir.resolve("uploads")
+                + " (expected: outside the firmware root " + dir + " and not containing it, or phones could fetch what"
+                + " others uploaded)");
+        assertThat(disabled.uploads().enabled()).as("a root that is never written is not checked").isFalse();
+        assertThat(around.problems()).containsExactlyInAnyOrder(
+                "floorflash.uploads.write-threads: 0 (expected: 1-64)",
+                "floorflash.uploads.overwrit: unknown key (did you mean 'overwrite'?)");
+    }
+
+    @Test
     void refusesAnAuditFileInsideTheFirmwareRootAndACapBelowOneFile() {
         SettingsException failure = catchThrowableOfType(SettingsException.class, () -> SettingsLoader.load(null, Map.of(
                 "floorflash.firmware.root", dir.toString(),

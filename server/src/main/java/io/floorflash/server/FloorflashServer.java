@@ -15,6 +15,8 @@ import io.floorflash.server.http.SideRoutes;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.pipeline.UploadLauncher;
+import io.floorflash.server.provisioning.UploadFiles;
 import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
@@ -38,6 +40,7 @@ import io.netty.channel.socket.DatagramChannel;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.EventExecutor;
 import io.netty.util.internal.PlatformDependent;
+import java.io.IOException;
 import java.net.DatagramSocket;
 import java.net.InetSocketAddress;
 import java.net.SocketException;
@@ -97,12 +100,14 @@ public final class FloorflashServer implements AutoCloseable {
     private final HttpListener firmwareHttp;
     /** The Prometheus meters behind {@code /metrics}, or null with the operator side off. */
     private final FloorflashMetrics metrics;
+    /** Where uploads are written, or null with uploads off. */
+    private final UploadFiles uploads;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
                              ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
                              List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
-                             FloorflashMetrics metrics) {
+                             FloorflashMetrics metrics, UploadFiles uploads) {
         this.transport = transport;
         this.group = group;
         this.listenerGroup = listenerGroup;
@@ -117,6 +122,7 @@ public final class FloorflashServer implements AutoCloseable {
         this.http = http;
         this.firmwareHttp = firmwareHttp;
         this.metrics = metrics;
+        this.uploads = uploads;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -173,8 +179,27 @@ public final class FloorflashServer implements AutoCloseable {
                 new TransferPorts.Sockets(transport::datagramChannels, transport == Transport.EPOLL, settings.tftp().receiveBuffer()),
                 loops, offload, settings.transfer().unknownTransferRepliesPerSecond(), settings.transfer().socketsPerLoop());
         Refusals refusals = new Refusals(ports, listeners);
-        TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
-                refusals, listeners, settings.transfer().deadline());
+        TransferPlanner planner = new TransferPlanner(settings.transfer());
+        TransferLauncher launcher = new TransferLauncher(store, registry, planner, ports, refusals, listeners,
+                settings.transfer().deadline());
+        UploadLauncher uploadLauncher = null;
+        UploadFiles uploadFiles = null;
+        if (settings.uploads().enabled()) {
+            try {
+                uploadFiles = UploadFiles.open(settings.uploads(), settings.firmware().root());
+            } catch (IOException e) {
+                shutDown(group, group);
+                loadExecutor.shutdownNow();
+                if (metrics != null) {
+                    metrics.close();
+                }
+                throw new ServerStartException("uploads: " + e.getMessage(), e);
+            }
+            uploadLauncher = new UploadLauncher(uploadFiles, settings.uploads(), registry, planner, ports, refusals,
+                    listeners, settings.transfer().deadline());
+        }
+        UploadLauncher uploadsIn = uploadLauncher;
+        UploadFiles files = uploadFiles;
         TransferPort single = ports.listenerStage();
         // The listener reads and decides on its own thread: a flood of requests to refuse is read, decoded and
         // looked up there, not between a running transfer's ACKs. Single port mode has one socket for both.
@@ -199,7 +224,7 @@ public final class FloorflashServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher,
+                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher, uploadsIn,
                                         settings.transfer().unknownTransferRepliesPerSecond()));
                     }
                 });
@@ -235,6 +260,9 @@ public final class FloorflashServer implements AutoCloseable {
             listenerChannels.forEach(Channel::close);
             shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
+            if (files != null) {
+                files.close(0);
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -268,6 +296,9 @@ public final class FloorflashServer implements AutoCloseable {
             listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
             shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
+            if (files != null) {
+                files.close(0);
+            }
             if (metrics != null) {
                 metrics.close();
             }
@@ -282,9 +313,13 @@ public final class FloorflashServer implements AutoCloseable {
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
                 offload, tally,
-                listenerChannels, http, firmwareHttp, metrics);
+                listenerChannels, http, firmwareHttp, metrics, files);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
+        if (files != null) {
+            log.info("uploads accepted into {} (at most {} bytes each, overwrite {})", files.root(),
+                    settings.uploads().maxBytes(), settings.uploads().overwrite() ? "allowed" : "refused");
+        }
         if (http != null) {
             log.info("floor page at {}", http.url());
         }
@@ -433,6 +468,10 @@ public final class FloorflashServer implements AutoCloseable {
             listenerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
         }
         group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+        if (uploads != null) {
+            // After the ports closed: the temporary files of uploads ended by the drain are deleted first.
+            uploads.close();
+        }
         loadExecutor.shutdownNow();
         store.close();
         log.info("floorflash stopped");

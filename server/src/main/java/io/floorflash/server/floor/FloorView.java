@@ -3,6 +3,7 @@ package io.floorflash.server.floor;
 import io.floorflash.config.FloorSettings;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.SafeText;
+import io.floorflash.server.transfer.TransferDirection;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -258,26 +259,26 @@ public final class FloorView implements TransferListener {
                 long bytes = live.bytesAcknowledged();
                 long elapsed = Math.max(0, now - live.startedAtNanos());
                 return view(PhoneState.LOADING, id.file(), bytes, live.size(), rate(bytes, elapsed), live.retransmits(),
-                        elapsed, "");
+                        elapsed, "", live.direction() == TransferDirection.WRITE);
             }
             if (summary != null) {
                 boolean completed = summary.outcome() == TransferOutcome.COMPLETED;
                 return view(completed ? PhoneState.DONE : PhoneState.FAILED, id.file(), summary.bytes(), summary.size(),
                         rate(summary.bytes(), summary.durationNanos()), summary.retransmits(), summary.durationNanos(),
-                        completed ? "" : reason(summary));
+                        completed ? "" : reason(summary), summary.direction() == TransferDirection.WRITE);
             }
             if (refusal != null) {
                 String message = refusal.message().isEmpty() ? "error " + refusal.code() : refusal.message();
-                return view(PhoneState.FAILED, id.file(), 0, 0, 0, 0, 0, message);
+                return view(PhoneState.FAILED, id.file(), 0, 0, 0, 0, 0, message, false);
             }
-            return view(PhoneState.WAITING, "", 0, 0, 0, 0, 0, "");
+            return view(PhoneState.WAITING, "", 0, 0, 0, 0, 0, "", false);
         }
 
         private PhoneView view(PhoneState state, String file, long bytes, long size, long rate, long retransmits,
-                               long elapsedNanos, String reason) {
+                               long elapsedNanos, String reason, boolean upload) {
             // Names and error texts come from clients: the page shows their control characters as escapes.
             return new PhoneView(address, label.name(), label.expected(), state, SafeText.escape(file), bytes, size, rate,
-                    retransmits, TimeUnit.NANOSECONDS.toMillis(elapsedNanos), SafeText.escape(reason));
+                    retransmits, TimeUnit.NANOSECONDS.toMillis(elapsedNanos), SafeText.escape(reason), upload);
         }
 
         private static long rate(long bytes, long nanos) {

@@ -13,7 +13,14 @@ import java.net.InetAddress;
  * @param bytesPerSecond average rate of the newest transfer so far
  * @param elapsedMillis  how long the newest transfer has run (loading) or ran (finished)
  * @param reason         why it failed, or empty
+ * @param upload         whether the newest transfer is an upload from the phone (WRQ), not a read
  */
 public record PhoneView(InetAddress address, String name, boolean expected, PhoneState state, String file, long bytes,
-                        long size, long bytesPerSecond, long retransmits, long elapsedMillis, String reason) {
+                        long size, long bytesPerSecond, long retransmits, long elapsedMillis, String reason,
+                        boolean upload) {
+    /** A phone whose newest transfer is a read, or that has none. */
+    public PhoneView(InetAddress address, String name, boolean expected, PhoneState state, String file, long bytes,
+                     long size, long bytesPerSecond, long retransmits, long elapsedMillis, String reason) {
+        this(address, name, expected, state, file, bytes, size, bytesPerSecond, retransmits, elapsedMillis, reason, false);
+    }
 }

@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
  * {@code /api/transfers}: the floor as compact JSON (the shape is in the README). Optional fields are left out when
- * empty: {@code name}, {@code file}, {@code reason}, and {@code unexpected} unless true.
+ * empty: {@code name}, {@code file}, {@code reason}, and {@code unexpected} and {@code upload} (the phone's newest
+ * transfer is an upload from it) unless true.
  */
 public final class TransfersRoute implements HttpRoute {
     private final FloorView floor;
@@ -66,6 +67,9 @@ public final class TransfersRoute implements HttpRoute {
             }
             if (!phone.expected()) {
                 json.name("unexpected").value(true);
+            }
+            if (phone.upload()) {
+                json.name("upload").value(true);
             }
             json.endObject();
         }

@@ -5,6 +5,7 @@ import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.RefusalReason;
+import io.floorflash.server.transfer.TransferDirection;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -53,7 +54,10 @@ import java.util.function.ToDoubleFunction;
  *
  * <p>Names as Prometheus sees them:
  * <ul>
- * <li>{@code floorflash_transfers_active}: transfers running now</li>
+ * <li>{@code floorflash_transfers_active}: transfers running now, uploads included</li>
+ * <li>{@code floorflash_uploads_total{outcome="completed|client-error|timed-out|deadline|cancelled|quota-exceeded|..."}}:
+ * uploads (WRQ) by how they ended; the transfer series below count reads only</li>
+ * <li>{@code floorflash_upload_received_bytes_total}: bytes received in order by uploads, counted when each ends</li>
  * <li>{@code floorflash_transfers_started_total{blksize="512|1448|1468|other", windowsize="1|many"}}</li>
  * <li>{@code floorflash_transfers_completed_total}: transfers whose last block was acknowledged</li>
  * <li>{@code floorflash_transfers_failed_total{outcome="client-error|timed-out|deadline|unreachable|cancelled"}}</li>
@@ -110,6 +114,8 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     private final EnumMap<RefusalReason, Counter> refusedBy = new EnumMap<>(RefusalReason.class);
     private final Counter sentBytes;
     private final Counter retransmits;
+    private final Map<TransferOutcome, Counter> uploads = new EnumMap<>(TransferOutcome.class);
+    private final Counter receivedBytes;
 
     /** A registry with the transfer meters and the JVM's; bind the store and the download route once they exist. */
     public FloorflashMetrics() {
@@ -156,6 +162,13 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .description("Bytes TFTP clients acknowledged, counted when each transfer ends").register(registry);
         retransmits = Counter.builder("floorflash.transfer.retransmits")
                 .description("Packets sent again because the client did not acknowledge in time").register(registry);
+        for (TransferOutcome outcome : TransferOutcome.values()) {
+            uploads.put(outcome, Counter.builder("floorflash.uploads")
+                    .description("Uploads (write requests) started, by how they ended")
+                    .tag("outcome", outcome.label()).register(registry));
+        }
+        receivedBytes = Counter.builder("floorflash.upload.received").baseUnit("bytes")
+                .description("Bytes uploads received in order, counted when each upload ends").register(registry);
         bindNettyAllocator();
         new JvmMemoryMetrics().bindTo(registry);
         new JvmInfoMetrics().bindTo(registry);
@@ -300,12 +313,20 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     @Override
     public void transferStarted(TransferProgress progress) {
         running.put(progress.id(), progress);
+        if (progress.direction() == TransferDirection.WRITE) {
+            return;
+        }
         started[blockSizeBucket(progress.blockSize())][progress.windowSize() > 1 ? 1 : 0].increment();
     }
 
     @Override
     public void transferFinished(TransferSummary summary) {
         running.remove(summary.id());
+        if (summary.direction() == TransferDirection.WRITE) {
+            uploads.get(summary.outcome()).increment();
+            receivedBytes.increment(summary.bytes());
+            return;
+        }
         if (summary.outcome() == TransferOutcome.COMPLETED) {
             completed.increment();
         } else {

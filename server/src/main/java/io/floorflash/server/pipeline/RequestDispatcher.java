@@ -20,8 +20,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The listener's last stage: read requests go to the {@link TransferLauncher}; write requests are refused (from a
- * port of their own, like every answer to a request); a datagram that claims a TFTP opcode but is malformed gets
+ * The listener's last stage: read requests go to the {@link TransferLauncher}; write requests to the
+ * {@link UploadLauncher} when uploads are on, else they are refused (from a port of their own, like every answer to
+ * a request); a datagram that claims a TFTP opcode but is malformed gets
  * ERROR 4 from the listener, and an ACK, DATA or OACK gets ERROR 5; anything else is dropped. Those two answers go out
  * at most {@code unsolicitedRepliesPerSecond} a second from each listening socket, like a transfer port's ERROR 5:
  * they answer whatever source address a datagram claims, and a 2-byte datagram would otherwise draw a 60-byte ERROR,
@@ -40,6 +41,8 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(RequestDispatcher.class);
 
     private final TransferLauncher launcher;
+    /** Null when uploads are off: write requests are refused. */
+    private final UploadLauncher uploads;
     private final double unsolicitedRepliesPerSecond;
     private double replyAllowance;
     private long replyRefilledAt;
@@ -50,7 +53,13 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
      *                                    through the launcher, not counted here
      */
     public RequestDispatcher(TransferLauncher launcher, int unsolicitedRepliesPerSecond) {
+        this(launcher, null, unsolicitedRepliesPerSecond);
+    }
+
+    /** @param uploads where write requests go, or null to refuse them (uploads off) */
+    public RequestDispatcher(TransferLauncher launcher, UploadLauncher uploads, int unsolicitedRepliesPerSecond) {
         this.launcher = launcher;
+        this.uploads = uploads;
         this.unsolicitedRepliesPerSecond = unsolicitedRepliesPerSecond;
         this.replyAllowance = unsolicitedRepliesPerSecond;
     }
@@ -83,6 +92,10 @@ public final class RequestDispatcher extends ChannelInboundHandlerAdapter {
                 launcher.launch(ctx.channel(), (ReadRequest) packet, client, envelope.recipient());
                 break;
             case WRQ:
+                if (uploads != null) {
+                    uploads.launch(ctx.channel(), (WriteRequest) packet, client, envelope.recipient());
+                    break;
+                }
                 String file = ((WriteRequest) packet).filename();
                 launcher.refuse(ctx.channel(), new TransferId(client, file), envelope.recipient(), new ErrorPacket(ErrorCode.ACCESS_VIOLATION,
                         "Access violation: uploads are not accepted; this server only serves firmware"),

@@ -6,6 +6,7 @@ import io.floorflash.protocol.ReadRequest;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareImage;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.transfer.PortTransfer;
 import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.Transfer;
@@ -71,26 +72,10 @@ public final class TransferLauncher {
     public void launch(Channel listenerChannel, ReadRequest request, InetSocketAddress client, InetSocketAddress recipient) {
         TransferId id = new TransferId(client, request.filename());
         InetAddress local = answerFrom(listenerChannel, recipient);
-        TransferRegistry.Result admission = registry.admit(client, request.filename());
-        switch (admission.admission()) {
-            case DUPLICATE:
-                log.debug("{} repeated its RRQ while its transfer runs: ignored", id);
-                return;
-            case FULL:
-                refusals.refuse(listenerChannel, id, local, BUSY, RefusalReason.BUSY);
-                return;
-            case ADDRESS_FULL:
-                refusals.refuse(listenerChannel, id, local, ADDRESS_BUSY, RefusalReason.ADDRESS_BUSY);
-                return;
-            case DRAINING:
-                refusals.refuse(listenerChannel, id, local, SHUTTING_DOWN, RefusalReason.DRAINING);
-                return;
-            case ADMITTED:
-                break;
-            default:
-                throw new AssertionError(admission);
+        TransferRegistry.Ticket ticket = admit(registry, refusals, listenerChannel, id, local, "RRQ");
+        if (ticket == null) {
+            return;
         }
-        TransferRegistry.Ticket ticket = admission.ticket();
         EventLoop loop = ports.loopFor(client);
         // The store's answer is taken on the listener's loop: a refusal (most answers to a flood) is decided there,
         // and only a transfer about to start moves to its own loop.
@@ -137,15 +122,15 @@ public final class TransferLauncher {
             return;
         }
         TransferPlanner.Start start = (TransferPlanner.Start) plan;
-        Transfer transfer = new Transfer(id, image, start.transfer(), start.policy(), deadlineNanos, releasing(ticket));
+        Transfer transfer = new Transfer(id, image, start.transfer(), start.policy(), deadlineNanos, releasing(listener, ticket));
         CompletableFuture<TransferPort> port = ports.portFor(id.client(), local);
         if (port.isDone() && !port.isCompletedExceptionally()) {
-            begin(port.join(), transfer, ticket);
+            begin(port.join(), transfer, ticket, transfer);
             return;
         }
         port.whenCompleteAsync((ready, failure) -> {
             if (ready != null) {
-                begin(ready, transfer, ticket);
+                begin(ready, transfer, ticket, transfer);
                 return;
             }
             ticket.release();
@@ -154,14 +139,42 @@ public final class TransferLauncher {
         }, loop);
     }
 
-    private static void begin(TransferPort port, Transfer transfer, TransferRegistry.Ticket ticket) {
+    static void begin(TransferPort port, PortTransfer transfer, TransferRegistry.Ticket ticket,
+                      TransferRegistry.Acknowledgements acknowledgements) {
         port.start(transfer);
-        ticket.attach(transfer, error -> port.executor().execute(() -> port.cancel(transfer, error,
+        ticket.attach(acknowledgements, error -> port.executor().execute(() -> port.cancel(transfer, error,
                 error == null ? "superseded by the same client's new request" : error.message())));
     }
 
+    /**
+     * Admits {@code id}'s request ({@code what}: RRQ or WRQ) in {@code registry}: its ticket, or null when it was
+     * refused (busy, draining; the refusal is sent) or is a repeat of a running transfer's request (ignored).
+     */
+    static TransferRegistry.Ticket admit(TransferRegistry registry, Refusals refusals, Channel listenerChannel,
+                                         TransferId id, InetAddress local, String what) {
+        TransferRegistry.Result admission = registry.admit(id.client(), id.file());
+        switch (admission.admission()) {
+            case DUPLICATE:
+                log.debug("{} repeated its {} while its transfer runs: ignored", id, what);
+                return null;
+            case FULL:
+                refusals.refuse(listenerChannel, id, local, BUSY, RefusalReason.BUSY);
+                return null;
+            case ADDRESS_FULL:
+                refusals.refuse(listenerChannel, id, local, ADDRESS_BUSY, RefusalReason.ADDRESS_BUSY);
+                return null;
+            case DRAINING:
+                refusals.refuse(listenerChannel, id, local, SHUTTING_DOWN, RefusalReason.DRAINING);
+                return null;
+            case ADMITTED:
+                return admission.ticket();
+            default:
+                throw new AssertionError(admission);
+        }
+    }
+
     /** The listener told of the transfer, which then frees its ticket: a drain that sees the server idle has heard every end. */
-    private TransferListener releasing(TransferRegistry.Ticket ticket) {
+    static TransferListener releasing(TransferListener listener, TransferRegistry.Ticket ticket) {
         return new TransferListener() {
             @Override
             public void transferStarted(TransferProgress progress) {

@@ -13,6 +13,14 @@ public enum RefusalReason {
     LOAD_FAILED("load-failed"),
     /** A write request: uploads are not accepted. */
     WRITE_REQUEST("write-request"),
+    /** An upload whose tsize is above floorflash.uploads.max-bytes (ERROR 3). */
+    OVER_QUOTA("over-quota"),
+    /** An upload of a name that exists, with floorflash.uploads.overwrite off (ERROR 6). */
+    FILE_EXISTS("file-exists"),
+    /** An upload in a mode other than octet. */
+    UNSUPPORTED_MODE("unsupported-mode"),
+    /** An upload whose file could not be created (an I/O error). */
+    UPLOAD_FAILED("upload-failed"),
     /** floorflash.transfer.max-active-transfers transfers run already. */
     BUSY("busy"),
     /** The client's address runs floorflash.transfer.max-transfers-per-address transfers already. */

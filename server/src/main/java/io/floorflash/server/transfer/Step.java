@@ -3,8 +3,12 @@ package io.floorflash.server.transfer;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.OptionAck;
 
-/** What {@link ReadTransfer} decides; {@link Transfer} carries it out. */
-public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.Finish, Step.Abort, Step.Ignore {
+/**
+ * What {@link ReadTransfer} and {@link WriteTransfer} decide; {@link Transfer} and {@link Upload} carry it out. A read
+ * sees {@link SendBlocks}, never {@link SendAck} or {@link Store}; an upload the other way round.
+ */
+public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.SendAck, Step.Store, Step.Finish,
+        Step.Abort, Step.Ignore {
     /** Send (or resend) the OACK and wait for ACK 0. */
     record SendOptionAck(OptionAck optionAck) implements Step {
     }
@@ -14,6 +18,18 @@ public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.F
         public int count() {
             return (int) (last - first + 1);
         }
+    }
+
+    /** Send (or resend) the ACK of absolute block {@code block} (0: the WRQ's) and wait for DATA. */
+    record SendAck(long block) implements Step {
+    }
+
+    /**
+     * Keep the payload of DATA {@code block} (absolute index), the next in order. Then, when {@code acknowledge},
+     * ACK it (a window is complete); when {@code last}, the file is whole: make it durable and put it in place, then
+     * tell {@link WriteTransfer#committed()}.
+     */
+    record Store(long block, boolean acknowledge, boolean last) implements Step {
     }
 
     /** The transfer is over; nothing more is sent. */
@@ -30,7 +46,7 @@ public sealed interface Step permits Step.SendOptionAck, Step.SendBlocks, Step.F
         }
     }
 
-    /** Nothing to do (a duplicate or stale ACK); the timer keeps running. */
+    /** Nothing to do (a duplicate or stale ACK, a DATA that needs no answer); the timer keeps running. */
     enum Ignore implements Step {
         INSTANCE
     }

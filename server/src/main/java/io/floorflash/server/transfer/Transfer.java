@@ -22,7 +22,7 @@ import org.slf4j.LoggerFactory;
  * and its datagrams are written to the port, which flushes a whole read batch at once. Confined to the port's
  * event loop, but for the published progress counters.
  */
-public final class Transfer implements TransferProgress, TransferRegistry.Acknowledgements {
+public final class Transfer extends PortTransfer implements TransferProgress, TransferRegistry.Acknowledgements {
     private static final Logger log = LoggerFactory.getLogger(Transfer.class);
 
     private final TransferId id;
@@ -66,7 +66,7 @@ public final class Transfer implements TransferProgress, TransferRegistry.Acknow
         this.listener = listener;
     }
 
-    /** Sends the first packet through {@code port}. Called by the port, on its event loop. */
+    @Override
     void begin(TransferPort port, TimerWheel.Timer timer) {
         this.port = port;
         this.timer = timer;
@@ -78,7 +78,7 @@ public final class Transfer implements TransferProgress, TransferRegistry.Acknow
         apply(transfer.start());
     }
 
-    /** The wheel timer's expiry; {@link TransferPort} creates the timer with it. */
+    @Override
     void expired(long now) {
         if (transfer.isFinished()) {
             return;
@@ -105,6 +105,7 @@ public final class Transfer implements TransferProgress, TransferRegistry.Acknow
      * A datagram from the client. An ACK is read straight from its four bytes; anything else goes through the codec.
      * Does not release {@code datagram}.
      */
+    @Override
     void received(ByteBuf datagram) {
         int at = datagram.readerIndex();
         if (datagram.readableBytes() == TftpPacketCodec.HEADER_LENGTH && datagram.getUnsignedShort(at) == Opcode.ACK.code()) {
@@ -139,12 +140,13 @@ public final class Transfer implements TransferProgress, TransferRegistry.Acknow
      * Ends the transfer, on its event loop: with {@code error} sent to the client (a shutdown), or quietly when null
      * (the client asked for another file from the same port). Reported CANCELLED.
      */
+    @Override
     void cancel(ErrorPacket error, String why) {
         detail = why;
         apply(transfer.abort(error, TransferOutcome.CANCELLED));
     }
 
-    /** The port closed under the transfer: reported CANCELLED, nothing sent. */
+    @Override
     void portClosed() {
         if (!reported) {
             detail = detail.isEmpty() ? "transfer port closed" : detail;

@@ -9,6 +9,11 @@ import org.slf4j.LoggerFactory;
 public final class TransferLog implements TransferListener {
     private static final Logger log = LoggerFactory.getLogger(TransferLog.class);
 
+    /** "transfer" for a read, "upload" for a write. */
+    private static String noun(TransferSummary s) {
+        return s.direction() == TransferDirection.WRITE ? "upload" : "transfer";
+    }
+
     @Override
     public void transferFinished(TransferSummary s) {
         if (!log.isInfoEnabled()) {
@@ -16,10 +21,10 @@ public final class TransferLog implements TransferListener {
         }
         long ms = TimeUnit.NANOSECONDS.toMillis(s.durationNanos());
         if (s.detail().isEmpty()) {
-            log.info("transfer {} outcome={} bytes={} ms={} blksize={} windowsize={} retransmits={}", s.id(),
+            log.info("{} {} outcome={} bytes={} ms={} blksize={} windowsize={} retransmits={}", noun(s), s.id(),
                     s.outcome().label(), s.bytes(), ms, s.blockSize(), s.windowSize(), s.retransmits());
         } else {
-            log.info("transfer {} outcome={} bytes={}/{} ms={} blksize={} windowsize={} retransmits={} reason=\"{}\"", s.id(),
+            log.info("{} {} outcome={} bytes={}/{} ms={} blksize={} windowsize={} retransmits={} reason=\"{}\"", noun(s), s.id(),
                     s.outcome().label(), s.bytes(), s.size(), ms, s.blockSize(), s.windowSize(), s.retransmits(), SafeText.escape(s.detail()));
         }
     }

@@ -13,7 +13,9 @@ public enum TransferOutcome {
     /** The client's host or port was unreachable (ICMP). */
     UNREACHABLE,
     /** The server ended it (shutdown or an I/O failure). */
-    CANCELLED;
+    CANCELLED,
+    /** An upload carried more than floorflash.uploads.max-bytes. */
+    QUOTA_EXCEEDED;
 
     /** Lower case, as logged. */
     public String label() {

@@ -62,7 +62,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     private final boolean passesRequests;
     private final double unknownRepliesPerSecond;
     private final double roundsBeforeResend;
-    private final Map<InetSocketAddress, Transfer> transfers = new HashMap<>();
+    private final Map<InetSocketAddress, PortTransfer> transfers = new HashMap<>();
     private final Runnable tick = this::tick;
     private final Runnable flushTask = this::flushTask;
     /** Refusals decided on another thread, waiting for this port's loop (see sendErrorFromAnyThread). */
@@ -118,9 +118,9 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
      * Starts {@code transfer} on this port: it sends its first packet now. A transfer the same client still has here
      * (it asked for another file from the same port) ends quietly first.
      */
-    public void start(Transfer transfer) {
+    public void start(PortTransfer transfer) {
         InetSocketAddress client = transfer.id().client();
-        Transfer previous = transfers.get(client);
+        PortTransfer previous = transfers.get(client);
         if (previous != null) {
             // Ends it here first, so its end takes it (and its windows) off this port before the new one comes.
             previous.cancel(null, "superseded by the same client's request for " + transfer.id().file());
@@ -135,7 +135,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
      * Ends {@code transfer} (started on this port) with {@code error} to its client, or quietly when null; reported
      * CANCELLED with {@code why}.
      */
-    public void cancel(Transfer transfer, ErrorPacket error, String why) {
+    public void cancel(PortTransfer transfer, ErrorPacket error, String why) {
         transfer.cancel(error, why);
         flushSoon();
     }
@@ -190,7 +190,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
             return;
         }
         flushComing = true;
-        Transfer transfer = transfers.get(packet.sender());
+        PortTransfer transfer = transfers.get(packet.sender());
         if (passesRequests && (transfer == null || isRequest(packet.content()))) {
             ctx.fireChannelRead(msg);
             return;
@@ -220,7 +220,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        for (Transfer transfer : new ArrayList<>(transfers.values())) {
+        for (PortTransfer transfer : new ArrayList<>(transfers.values())) {
             transfer.portClosed();
         }
         transfers.clear();
@@ -298,7 +298,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     }
 
     /** {@code transfer} has ended: datagrams from its client are no longer its. */
-    void ended(Transfer transfer) {
+    void ended(PortTransfer transfer) {
         if (transfers.remove(transfer.id().client(), transfer)) {
             windowsInFlight -= transfer.windowSize();
         }
@@ -381,7 +381,7 @@ public final class TransferPort extends ChannelInboundHandlerAdapter {
     }
 
     /** Outside a read batch or tick (a transfer started by a task): one flush after the tasks queued now. */
-    private void flushSoon() {
+    void flushSoon() {
         if (!flushComing && unflushed) {
             flushComing = true;
             ctx.executor().execute(flushTask);

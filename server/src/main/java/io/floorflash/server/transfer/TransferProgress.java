@@ -17,9 +17,14 @@ public interface TransferProgress {
     /** {@link System#nanoTime()} when the transfer started. */
     long startedAtNanos();
 
-    /** Bytes the client has acknowledged so far. */
+    /** Bytes the client has acknowledged so far (an upload: bytes received in order). */
     long bytesAcknowledged();
 
     /** Packets sent again on timeouts so far. */
     long retransmits();
+
+    /** A read, unless this is an upload. */
+    default TransferDirection direction() {
+        return TransferDirection.READ;
+    }
 }

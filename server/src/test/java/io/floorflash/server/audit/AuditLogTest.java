@@ -2,6 +2,7 @@ package io.floorflash.server.audit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.server.transfer.TransferDirection;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
@@ -23,7 +24,7 @@ class AuditLogTest {
     void writesACompletedTransferAsOneJsonLineWithoutAReason() {
         assertThat(AuditLog.line(summary("snom320.bin", TransferOutcome.COMPLETED, ""), AT)).isEqualTo(
                 "{\"ts\":\"2025-05-01T07:30:12.345Z\",\"client\":\"10.0.0.7\",\"port\":41000,\"file\":\"snom320.bin\","
-                        + "\"sha256\":\"" + SHA + "\",\"outcome\":\"completed\",\"bytes\":2048,\"size\":4096,\"ms\":342,"
+                        + "\"direction\":\"read\",\"sha256\":\"" + SHA + "\",\"outcome\":\"completed\",\"bytes\":2048,\"size\":4096,\"ms\":342,"
                         + "\"blksize\":1468,\"windowsize\":4,\"retransmits\":3}");
     }
 
@@ -32,6 +33,14 @@ class AuditLogTest {
         assertThat(AuditLog.line(summary("a.bin", TransferOutcome.CLIENT_ERROR, "client error 8: tsize probe"), AT))
                 .endsWith(",\"outcome\":\"client-error\",\"bytes\":2048,\"size\":4096,\"ms\":342,\"blksize\":1468,"
                         + "\"windowsize\":4,\"retransmits\":3,\"reason\":\"client error 8: tsize probe\"}");
+    }
+
+    @Test
+    void saysAnUploadIsAWrite() {
+        TransferSummary upload = new TransferSummary(new TransferId(new InetSocketAddress("10.0.0.7", 41000), "log.txt"),
+                TransferOutcome.COMPLETED, 10, 10, 0, 512, 1, 0, "", SHA, TransferDirection.WRITE);
+
+        assertThat(AuditLog.line(upload, AT)).contains("\"file\":\"log.txt\",\"direction\":\"write\",\"sha256\":\"" + SHA);
     }
 
     @Test

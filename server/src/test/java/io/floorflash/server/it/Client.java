@@ -1,6 +1,7 @@
 package io.floorflash.server.it;
 
 import java.io.IOException;
+import java.io.InputStream;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -94,10 +95,104 @@ enum Client {
         return exitCodeCounts(command, "apt-get install curl");
     }
 
-    /** {@code curl -sS -v --max-time 60 -T FILE tftp://127.0.0.1:PORT/NAME}: an upload (WRQ). */
-    static ClientResult curlUpload(int port, Path file, String name) {
-        return exitCodeCounts(List.of("curl", "-sS", "-v", "--max-time", "60", "-T", file.toString(),
-                "tftp://" + LOOPBACK + ":" + port + "/" + name), "apt-get install curl");
+    /** {@code curl -sS -v --max-time 60 FLAGS -T FILE tftp://127.0.0.1:PORT/NAME}: an upload (WRQ). */
+    static ClientResult curlUpload(int port, Path file, String name, String... flags) {
+        List<String> command = new ArrayList<>(List.of("curl", "-sS", "-v", "--max-time", "60"));
+        command.addAll(Arrays.asList(flags));
+        command.addAll(List.of("-T", file.toString(), "tftp://" + LOOPBACK + ":" + port + "/" + name));
+        return exitCodeCounts(command, "apt-get install curl");
+    }
+
+    /**
+     * Uploads {@code file} as {@code name} in octet mode, asking for {@code blockSize} when it is not 0, with the
+     * client's own other options; curl sends an empty file without options (see {@link #fetchFileOf}).
+     */
+    ClientResult upload(int port, Path file, String name, int blockSize) {
+        if (blockSize != 0 && !negotiatesBlockSize) {
+            throw new IllegalArgumentException(this + " cannot ask for a blksize");
+        }
+        String size = Integer.toString(blockSize);
+        switch (this) {
+            case CURL:
+                if (blockSize != 0) {
+                    return curlUpload(port, file, name, "--tftp-blksize", size);
+                }
+                return fileSize(file) == 0 ? curlUpload(port, file, name, "--tftp-no-options") : curlUpload(port, file, name);
+            case TFTP_HPA:
+                return tftpHpaPut(port, file, name);
+            case ATFTP:
+                return blockSize == 0 ? atftpPut(port, file, name) : atftpPut(port, file, name, "--option", "blksize " + size);
+            case BUSYBOX:
+                return busyboxPut(port, file, name, blockSize);
+            case COMMONS_NET:
+                return commonsNetPut(port, file, name);
+            default:
+                throw new AssertionError(this);
+        }
+    }
+
+    private static long fileSize(Path file) {
+        try {
+            return Files.size(file);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code tftp -m binary 127.0.0.1 PORT -c put FILE NAME}; like its get, it exits 0 on errors: blank output is success. */
+    static ClientResult tftpHpaPut(int port, Path file, String name) {
+        List<String> command = List.of("tftp", "-m", "binary", LOOPBACK, Integer.toString(port), "-c", "put", file.toString(), name);
+        ExternalProcess.Finished run = ExternalProcess.run(command, TIMEOUT, "apt-get install tftp-hpa");
+        return new ClientResult(String.join(" ", command), run.exitCode(), run.output(),
+                run.exitCode() == 0 && run.output().isBlank());
+    }
+
+    /** {@code atftp ARGS --put -l FILE -r NAME 127.0.0.1 PORT}; args such as {@code --option "windowsize 8"}. */
+    static ClientResult atftpPut(int port, Path file, String name, String... args) {
+        List<String> command = new ArrayList<>(List.of("atftp"));
+        command.addAll(Arrays.asList(args));
+        command.addAll(List.of("--put", "-l", file.toString(), "-r", name, LOOPBACK, Integer.toString(port)));
+        return exitCodeCounts(command, "apt-get install atftp");
+    }
+
+    /** {@code busybox tftp -p -l FILE -r NAME [-b N] 127.0.0.1 PORT}. */
+    static ClientResult busyboxPut(int port, Path file, String name, int blockSize) {
+        List<String> command = new ArrayList<>(List.of("busybox", "tftp", "-p", "-l", file.toString(), "-r", name));
+        if (blockSize != 0) {
+            command.addAll(List.of("-b", Integer.toString(blockSize)));
+        }
+        command.addAll(List.of(LOOPBACK, Integer.toString(port)));
+        return exitCodeCounts(command, "apt-get install busybox");
+    }
+
+    /** commons-net's {@link TFTPClient#sendFile} in binary mode, bounded by {@link #TIMEOUT} like its receive. */
+    static ClientResult commonsNetPut(int port, Path file, String name) {
+        String command = "commons-net TFTPClient.sendFile(" + name + ", binary)";
+        TFTPClient client = new TFTPClient();
+        client.setDefaultTimeout(Duration.ofSeconds(5));
+        client.setMaxTimeouts(5);
+        try {
+            client.open(0, InetAddress.getLoopbackAddress());
+        } catch (IOException e) {
+            throw new UncheckedIOException("commons-net cannot open a socket", e);
+        }
+        AtomicBoolean overran = new AtomicBoolean();
+        ScheduledFuture<?> watchdog = WATCHDOG.schedule(() -> {
+            overran.set(true);
+            client.close();
+        }, TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+        try (InputStream in = Files.newInputStream(file)) {
+            client.sendFile(name, TFTP.BINARY_MODE, in, InetAddress.getLoopbackAddress(), port);
+            return new ClientResult(command, 0, "", true);
+        } catch (IOException e) {
+            if (overran.get()) {
+                throw new AssertionError(command + " did not finish within " + TIMEOUT.toSeconds() + " s and was closed", e);
+            }
+            return new ClientResult(command, 1, e.toString(), false);
+        } finally {
+            watchdog.cancel(false);
+            client.close();
+        }
     }
 
     /**

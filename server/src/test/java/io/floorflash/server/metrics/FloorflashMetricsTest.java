@@ -9,6 +9,7 @@ import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.SegmentOffload;
+import io.floorflash.server.transfer.TransferDirection;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferProgress;
@@ -54,6 +55,21 @@ class FloorflashMetricsTest {
         assertThat(e.value("floorflash_transfer_duration_seconds_bucket{outcome=\"timed-out\",le=\"30.0\"}")).isZero();
         assertThat(e.value("floorflash_transfer_duration_seconds_bucket{outcome=\"timed-out\",le=\"60.0\"}")).isEqualTo(1.0);
         assertThat(e.value("floorflash_transfer_duration_seconds_bucket{outcome=\"timed-out\",le=\"+Inf\"}")).isEqualTo(1.0);
+    }
+
+    @Test
+    void countsUploadsByOutcomeAndTheirBytesApartFromReads() {
+        finish(upload(1, TransferOutcome.COMPLETED, 2048));
+        finish(upload(2, TransferOutcome.COMPLETED, 10));
+        finish(upload(3, TransferOutcome.QUOTA_EXCEEDED, 512));
+
+        Exposition e = scrape();
+        assertThat(e.value("floorflash_uploads_total{outcome=\"completed\"}")).isEqualTo(2.0);
+        assertThat(e.value("floorflash_uploads_total{outcome=\"quota-exceeded\"}")).isEqualTo(1.0);
+        assertThat(e.value("floorflash_uploads_total{outcome=\"timed-out\"}")).isZero();
+        assertThat(e.value("floorflash_upload_received_bytes_total")).isEqualTo(2048 + 10 + 512);
+        assertThat(e.value("floorflash_transfers_completed_total")).isZero();
+        assertThat(e.value("floorflash_transfer_sent_bytes_total")).isZero();
     }
 
     @Test
@@ -287,6 +303,11 @@ class FloorflashMetricsTest {
                                            long millis) {
         return new TransferSummary(id(client, file), outcome, bytes, bytes, TimeUnit.MILLISECONDS.toNanos(millis), 512, 1,
                 retransmits, outcome == TransferOutcome.COMPLETED ? "" : "detail about " + file, "");
+    }
+
+    private static TransferSummary upload(int client, TransferOutcome outcome, long bytes) {
+        return new TransferSummary(id(client, "log.txt"), outcome, bytes, bytes, 0, 512, 1, 0, "", "",
+                TransferDirection.WRITE);
     }
 
     private static TransferProgress progress(int client, int blockSize, int windowSize) {
