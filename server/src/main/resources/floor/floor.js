@@ -87,7 +87,7 @@
       }
       previous = tile;
       const key = phone.state + '|' + phone.bytes + '|' + phone.size + '|' + phone.retx + '|' + phone.bps + '|'
-        + (phone.file || '') + '|' + (phone.name || '') + '|' + (phone.reason || '') + '|' + (phone.unexpected ? 1 : 0);
+        + (phone.file || '') + '|' + (phone.served || '') + '|' + (phone.name || '') + '|' + (phone.reason || '') + '|' + (phone.unexpected ? 1 : 0);
       tile.next = phone;
       if (tile.key !== key) {
         tile.key = key;
@@ -134,7 +134,7 @@
     const parts = tile.parts;
     tile.el.className = 'tile ' + p.state + (p.unexpected ? ' unexpected' : '');
     parts.name.textContent = p.name || '';
-    parts.file.textContent = p.file || '—';
+    parts.file.textContent = (p.file || '—') + (p.served ? ' → ' + p.served : '');
     const fraction = p.state === 'done' ? 1 : (p.size > 0 ? Math.min(1, p.bytes / p.size) : 0);
     parts.fill.style.transform = 'scaleX(' + fraction.toFixed(4) + ')';
     parts.state.textContent = STATE_LABEL[p.state] || p.state;
@@ -142,7 +142,7 @@
     parts.rate.textContent = p.state === 'loading' || p.state === 'done' ? rate(p.bps) : '';
     parts.retx.textContent = p.retx > 0 ? '\u21bb' + p.retx : '';
     parts.reason.textContent = p.reason || '';
-    tile.el.title = p.addr + (p.name ? ' (' + p.name + ')' : '') + (p.file ? '\n' + p.file : '')
+    tile.el.title = p.addr + (p.name ? ' (' + p.name + ')' : '') + (p.file ? '\n' + p.file : '') + (p.served ? '\nserved: ' + p.served : '')
       + '\n' + (STATE_LABEL[p.state] || p.state) + ', ' + bytes(p.bytes) + ' of ' + bytes(p.size)
       + (p.retx > 0 ? ', ' + p.retx + ' packets sent again' : '')
       + (p.reason ? '\n' + p.reason : '') + (p.unexpected ? '\nnot on the roster' : '');

@@ -25,10 +25,13 @@ public record Clients(List<String> written, List<AddressRange> ranges) {
         }
     }
 
-    /** Whether {@code client} is one of them. */
+    /** Whether {@code client} is one of them; an unknown client (null) is only one of every client. */
     public boolean matches(InetAddress client) {
         if (written.isEmpty()) {
             return true;
+        }
+        if (client == null) {
+            return false;
         }
         for (AddressRange range : ranges) {
             if (range.contains(client)) {

@@ -15,6 +15,7 @@ import io.floorflash.server.http.SideRoutes;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
@@ -173,7 +174,8 @@ public final class FloorflashServer implements AutoCloseable {
                 new TransferPorts.Sockets(transport::datagramChannels, transport == Transport.EPOLL, settings.tftp().receiveBuffer()),
                 loops, offload, settings.transfer().unknownTransferRepliesPerSecond(), settings.transfer().socketsPerLoop());
         Refusals refusals = new Refusals(ports, listeners);
-        TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
+        Provisioning provisioning = new Provisioning(settings.provisioning(), store);
+        TransferLauncher launcher = new TransferLauncher(provisioning, registry, new TransferPlanner(settings.transfer()), ports,
                 refusals, listeners, settings.transfer().deadline());
         TransferPort single = ports.listenerStage();
         // The listener reads and decides on its own thread: a flood of requests to refuse is read, decoded and
@@ -244,7 +246,7 @@ public final class FloorflashServer implements AutoCloseable {
         HttpListener http = null;
         try {
             if (settings.http().firmware().enabled()) {
-                FirmwareRoute firmware = new FirmwareRoute(store);
+                FirmwareRoute firmware = new FirmwareRoute(provisioning);
                 GuardCounters guards = new GuardCounters();
                 if (metrics != null) {
                     metrics.bindDownloads(firmware);

@@ -257,26 +257,28 @@ public final class FloorView implements TransferListener {
             if (live != null) {
                 long bytes = live.bytesAcknowledged();
                 long elapsed = Math.max(0, now - live.startedAtNanos());
-                return view(PhoneState.LOADING, id.file(), bytes, live.size(), rate(bytes, elapsed), live.retransmits(),
+                return view(PhoneState.LOADING, id.file(), live.served(), bytes, live.size(), rate(bytes, elapsed), live.retransmits(),
                         elapsed, "");
             }
             if (summary != null) {
                 boolean completed = summary.outcome() == TransferOutcome.COMPLETED;
-                return view(completed ? PhoneState.DONE : PhoneState.FAILED, id.file(), summary.bytes(), summary.size(),
+                return view(completed ? PhoneState.DONE : PhoneState.FAILED, id.file(), summary.served(),
+                        summary.bytes(), summary.size(),
                         rate(summary.bytes(), summary.durationNanos()), summary.retransmits(), summary.durationNanos(),
                         completed ? "" : reason(summary));
             }
             if (refusal != null) {
                 String message = refusal.message().isEmpty() ? "error " + refusal.code() : refusal.message();
-                return view(PhoneState.FAILED, id.file(), 0, 0, 0, 0, 0, message);
+                return view(PhoneState.FAILED, id.file(), "", 0, 0, 0, 0, 0, message);
             }
-            return view(PhoneState.WAITING, "", 0, 0, 0, 0, 0, "");
+            return view(PhoneState.WAITING, "", "", 0, 0, 0, 0, 0, "");
         }
 
-        private PhoneView view(PhoneState state, String file, long bytes, long size, long rate, long retransmits,
-                               long elapsedNanos, String reason) {
+        private PhoneView view(PhoneState state, String file, String served, long bytes, long size, long rate,
+                               long retransmits, long elapsedNanos, String reason) {
             // Names and error texts come from clients: the page shows their control characters as escapes.
-            return new PhoneView(address, label.name(), label.expected(), state, SafeText.escape(file), bytes, size, rate,
+            return new PhoneView(address, label.name(), label.expected(), state, SafeText.escape(file),
+                    SafeText.escape(served), bytes, size, rate,
                     retransmits, TimeUnit.NANOSECONDS.toMillis(elapsedNanos), SafeText.escape(reason));
         }
 

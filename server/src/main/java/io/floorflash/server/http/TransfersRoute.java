@@ -11,7 +11,8 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
  * {@code /api/transfers}: the floor as compact JSON (the shape is in the README). Optional fields are left out when
- * empty: {@code name}, {@code file}, {@code reason}, and {@code unexpected} unless true.
+ * empty: {@code name}, {@code file}, {@code served} (the file sent, when a rule or a group chose another than {@code
+ * file}), {@code reason}, and {@code unexpected} unless true.
  */
 public final class TransfersRoute implements HttpRoute {
     private final FloorView floor;
@@ -55,6 +56,9 @@ public final class TransfersRoute implements HttpRoute {
             json.name("state").value(phone.state().label());
             if (!phone.file().isEmpty()) {
                 json.name("file").value(phone.file());
+            }
+            if (!phone.served().isEmpty() && !phone.served().equals(phone.file())) {
+                json.name("served").value(phone.served());
             }
             json.name("bytes").value(phone.bytes())
                     .name("size").value(phone.size())

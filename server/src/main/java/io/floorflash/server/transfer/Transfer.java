@@ -245,7 +245,8 @@ public final class Transfer implements TransferProgress, TransferRegistry.Acknow
         reported = true;
         listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
                 began ? port.now() - startedAt : 0, transfer.options().blockSize(), transfer.options().windowSize(),
-                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail, image.sha256()));
+                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail, image.sha256(),
+                image.name()));
     }
 
     private void publish() {
@@ -263,6 +264,11 @@ public final class Transfer implements TransferProgress, TransferRegistry.Acknow
     @Override
     public TransferId id() {
         return id;
+    }
+
+    @Override
+    public String served() {
+        return image.name();
     }
 
     @Override

@@ -239,7 +239,7 @@ class FloorViewTest {
                             floor.requestRefused(id(address, 1, "x"), new ErrorPacket(1, "File not found"));
                         }
                         floor.transferFinished(new TransferSummary(p.id, i % 5 == 0 ? TransferOutcome.TIMED_OUT
-                                : TransferOutcome.COMPLETED, 100, 100, 1000, 512, 1, 0, "", ""));
+                                : TransferOutcome.COMPLETED, 100, 100, 1000, 512, 1, 0, "", "", p.id.file()));
                     }
                     return null;
                 }));
@@ -284,7 +284,7 @@ class FloorViewTest {
     }
 
     private static TransferSummary summary(FakeProgress p, TransferOutcome outcome, long bytes, long nanos, String detail) {
-        return new TransferSummary(p.id, outcome, bytes, p.size, nanos, 512, 1, p.retransmits, detail, "");
+        return new TransferSummary(p.id, outcome, bytes, p.size, nanos, 512, 1, p.retransmits, detail, "", p.id.file());
     }
 
     private static TransferId id(String address, int port, String file) {

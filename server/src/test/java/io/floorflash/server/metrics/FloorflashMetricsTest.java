@@ -286,7 +286,7 @@ class FloorflashMetricsTest {
     private static TransferSummary summary(int client, String file, TransferOutcome outcome, long bytes, long retransmits,
                                            long millis) {
         return new TransferSummary(id(client, file), outcome, bytes, bytes, TimeUnit.MILLISECONDS.toNanos(millis), 512, 1,
-                retransmits, outcome == TransferOutcome.COMPLETED ? "" : "detail about " + file, "");
+                retransmits, outcome == TransferOutcome.COMPLETED ? "" : "detail about " + file, "", file);
     }
 
     private static TransferProgress progress(int client, int blockSize, int windowSize) {
