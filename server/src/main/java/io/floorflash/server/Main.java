@@ -23,10 +23,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--http-address IP]
- * [--http-port N] [--firmware-http-address IP] [--firmware-http-port N] [--demo]}.
+ * [--http-port N] [--firmware-http-address IP] [--firmware-http-port N] [--demo]}, and
+ * {@code java -jar floorflash.jar explain --config FILE --client IP NAME} ({@link ExplainCommand}).
  */
 @Command(name = "floorflash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = ExplainCommand.class,
         description = "TFTP server that gets a whole floor of IP phones their firmware at once.%n"
                 + "Flags override the HOCON file given with --config, which overrides the defaults (reference.conf).")
 public final class Main implements Callable<Integer> {
