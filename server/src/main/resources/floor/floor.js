@@ -42,6 +42,36 @@
       .finally(() => setTimeout(poll, POLL_MS));
   }
 
+  // The rollout groups' table: one row per group, rebuilt when the groups' data changed (a handful of rows).
+  let groupsKey = '';
+  function groups(list) {
+    const key = JSON.stringify(list);
+    if (key === groupsKey) {
+      return;
+    }
+    groupsKey = key;
+    const section = document.getElementById('groups');
+    const rows = document.getElementById('group-rows');
+    section.hidden = list.length === 0;
+    rows.replaceChildren();
+    for (const g of list) {
+      const row = document.createElement('tr');
+      row.dataset.group = g.name;
+      const cells = [g.name, g.release || '(root)', g.phones, g.done, g.otherRelease, g.loading, g.failed, g.neverCame];
+      const classes = ['name', 'release', 'phones', 'done', 'other', 'loading', 'failed', 'never'];
+      cells.forEach((value, i) => {
+        const cell = document.createElement(i === 0 ? 'th' : 'td');
+        if (i === 0) {
+          cell.scope = 'row';
+        }
+        cell.className = classes[i];
+        cell.textContent = String(value);
+        row.appendChild(cell);
+      });
+      rows.appendChild(row);
+    }
+  }
+
   function setStatus(live, text) {
     status.className = 'status ' + (live ? 'live' : 'offline');
     status.textContent = text;
@@ -72,6 +102,7 @@
   // Matches the answer against the tiles: new phones get a tile, forgotten ones lose theirs, changed ones are queued.
   function take(data) {
     counters(data.counters);
+    groups(data.groups || []);
     chart(data.throughput.bytesPerSecond, data.throughput.sampleSeconds);
     const seen = new Set();
     const changed = [];

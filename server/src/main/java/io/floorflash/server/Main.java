@@ -15,6 +15,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import sun.misc.Signal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -128,6 +132,7 @@ public final class Main implements Callable<Integer> {
         if (audit != null) {
             server.showAuditLoss(audit);
         }
+        reloadOnHangUp(server, overrides);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(settings.shutdown().drainTime());
             if (openedAudit != null) {
@@ -145,6 +150,28 @@ public final class Main implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP (systemctl reload) reads --config again and puts its rules, groups, roster and checksum setting in force,
+     * on a thread of its own (the signal's thread only hands it over). Without --config there is nothing to reload.
+     */
+    private void reloadOnHangUp(FloorflashServer server, Map<String, Object> overrides) {
+        Runnable onHangUp;
+        if (config != null) {
+            ConfigReloader reloader = new ConfigReloader(config, overrides, server);
+            server.showReloads(reloader);
+            ExecutorService reloads = Executors.newSingleThreadExecutor(new DefaultThreadFactory("floorflash-reload", true));
+            onHangUp = () -> reloads.execute(reloader::reload);
+        } else {
+            onHangUp = () -> log.warn("SIGHUP: floorflash was started without --config, so there is nothing to reload");
+        }
+        try {
+            Signal.handle(new Signal("HUP"), signal -> onHangUp.run());
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP cannot be handled on this platform ({}): reloading the configuration needs a restart",
+                    e.getMessage());
+        }
     }
 
     /** The HTTP sides' flags as configuration keys: an address or port given turns its side on. */
