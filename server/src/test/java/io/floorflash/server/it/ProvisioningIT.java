@@ -171,9 +171,13 @@ class ProvisioningIT {
             assertThat(first.opcode()).isEqualTo(RawPeer.DATA);
 
             writeConfig("releases/10.1.2", "releases/10.1.2"); // promote everyone
+            Files.writeString(config, "floorflash.tftp.max-requests-per-second = 30000\n",
+                    java.nio.file.StandardOpenOption.APPEND);
             hangUp();
             await("the reload").atMost(Duration.ofSeconds(10))
                     .until(() -> ExternalProcess.read(log).contains("configuration reloaded from"));
+            assertThat(ExternalProcess.read(log)).contains("configuration reload: floorflash.tftp changed but only takes"
+                    + " effect on a restart");
 
             Path promoted = work.resolve("promoted.bin");
             Client.tftpHpa(port, "snom320.bin", promoted, "binary").assertDelivered(newImage, promoted);
