@@ -188,10 +188,11 @@ public final class SettingsLoader {
         }
         ShutdownSettings shutdown = ShutdownSettings.read(floorflash.at("shutdown"));
         ProvisioningSettings provisioning = ProvisioningSettings.read(floorflash, floor.roster(), firmware.root());
+        ReloadSettings reload = ReloadSettings.read(floorflash.at("reload"));
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
-        return new Settings(tftp, transfer, firmware, http, audit, shutdown, provisioning);
+        return new Settings(tftp, transfer, firmware, http, audit, shutdown, provisioning, reload);
     }
 
     /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */

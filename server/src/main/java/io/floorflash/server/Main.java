@@ -7,6 +7,7 @@ import io.floorflash.server.audit.AuditLog;
 import io.floorflash.server.audit.AuditTrail;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferLog;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -132,7 +133,7 @@ public final class Main implements Callable<Integer> {
         if (audit != null) {
             server.showAuditLoss(audit);
         }
-        reloadOnHangUp(server, overrides);
+        reloadOnHangUp(server, overrides, settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(settings.shutdown().drainTime());
             if (openedAudit != null) {
@@ -154,15 +155,23 @@ public final class Main implements Callable<Integer> {
 
     /**
      * SIGHUP (systemctl reload) reads --config again and puts its rules, groups, roster and checksum setting in force,
-     * on a thread of its own (the signal's thread only hands it over). Without --config there is nothing to reload.
+     * on a thread of its own (the signal's thread only hands it over); with floorflash.reload.watch-config, so does a
+     * change to the file. Without --config there is nothing to reload.
      */
-    private void reloadOnHangUp(FloorflashServer server, Map<String, Object> overrides) {
+    private void reloadOnHangUp(FloorflashServer server, Map<String, Object> overrides, Settings settings) {
         Runnable onHangUp;
         if (config != null) {
             ConfigReloader reloader = new ConfigReloader(config, overrides, server);
             server.showReloads(reloader);
             ExecutorService reloads = Executors.newSingleThreadExecutor(new DefaultThreadFactory("floorflash-reload", true));
             onHangUp = () -> reloads.execute(reloader::reload);
+            if (settings.reload().watchConfig()) {
+                try {
+                    ConfigWatcher.start(config, settings.reload().settle(), onHangUp);
+                } catch (IOException e) {
+                    log.warn("cannot watch {} for changes ({}); SIGHUP still reloads it", config, e.getMessage());
+                }
+            }
         } else {
             onHangUp = () -> log.warn("SIGHUP: floorflash was started without --config, so there is nothing to reload");
         }

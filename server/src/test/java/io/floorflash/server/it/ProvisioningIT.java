@@ -15,6 +15,8 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,7 +61,12 @@ class ProvisioningIT {
         audit = work.resolve("audit.jsonl");
         config = work.resolve("floorflash.conf");
         writeConfig("releases/10.1.2", "releases/10.1.1");
-        log = work.resolve("server.log");
+        launch();
+    }
+
+    /** Starts the jar on {@link #config} and reads its ports from its log. */
+    private void launch() throws Exception {
+        log = Files.createTempFile(work, "server-", ".log");
         Path jar = Path.of(System.getProperty("floorflash.jar", "target/floorflash.jar")).toAbsolutePath();
         assertThat(jar).as("the shaded jar (built by mvn package)").isRegularFile();
         server = new ProcessBuilder(List.of(java(), "-Xmx256m", "-jar", jar.toString(), "--config", config.toString(),
@@ -91,7 +98,7 @@ class ProvisioningIT {
 
     @AfterEach
     void stop() throws InterruptedException {
-        if (server != null) {
+        if (server != null && server.isAlive()) {
             server.destroy();
             if (!server.waitFor(20, TimeUnit.SECONDS)) {
                 server.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
@@ -172,7 +179,7 @@ class ProvisioningIT {
 
             writeConfig("releases/10.1.2", "releases/10.1.2"); // promote everyone
             Files.writeString(config, "floorflash.tftp.max-requests-per-second = 30000\n",
-                    java.nio.file.StandardOpenOption.APPEND);
+                    StandardOpenOption.APPEND);
             hangUp();
             await("the reload").atMost(Duration.ofSeconds(10))
                     .until(() -> ExternalProcess.read(log).contains("configuration reloaded from"));
@@ -218,6 +225,27 @@ class ProvisioningIT {
         Path still = work.resolve("still.bin");
         Client.curl(port, "snom320.bin", still).assertDelivered(newImage, still);
         assertThat(text(page + "metrics")).contains("floorflash_config_reloads_total{result=\"rejected\"} 1.0");
+    }
+
+    @Test
+    void aWatchedConfigurationIsReloadedWhenItsFileChanges() throws Exception {
+        stop();
+        Files.writeString(config, Files.readString(config) + "floorflash.reload.watch-config = true\n"
+                + "floorflash.reload.settle = 200 ms\n", UTF_8);
+        launch();
+        Path before = work.resolve("before.bin");
+        Client.curl(port, "snom320.bin", before).assertDelivered(root.resolve("releases/10.1.1/snom320.bin"), before);
+
+        String promoted = Files.readString(config).replace("release = \"releases/10.1.1\"", "release = \"releases/10.1.2\"");
+        Path next = work.resolve(".floorflash.conf.new");
+        Files.writeString(next, promoted, UTF_8);
+        Files.move(next, config, StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+
+        await("the reload").atMost(Duration.ofSeconds(10))
+                .until(() -> ExternalProcess.read(log).contains("configuration reloaded from"));
+        Path after = work.resolve("after.bin");
+        Client.curl(port, "snom320.bin", after).assertDelivered(root.resolve("releases/10.1.2/snom320.bin"), after);
     }
 
     private void hangUp() throws Exception {
