@@ -42,6 +42,36 @@
       .finally(() => setTimeout(poll, POLL_MS));
   }
 
+  // The rollout groups' table: one row per group, rebuilt when the groups' data changed (a handful of rows).
+  let groupsKey = '';
+  function groups(list) {
+    const key = JSON.stringify(list);
+    if (key === groupsKey) {
+      return;
+    }
+    groupsKey = key;
+    const section = document.getElementById('groups');
+    const rows = document.getElementById('group-rows');
+    section.hidden = list.length === 0;
+    rows.replaceChildren();
+    for (const g of list) {
+      const row = document.createElement('tr');
+      row.dataset.group = g.name;
+      const cells = [g.name, g.release || '(root)', g.phones, g.done, g.otherRelease, g.loading, g.failed, g.neverCame];
+      const classes = ['name', 'release', 'phones', 'done', 'other', 'loading', 'failed', 'never'];
+      cells.forEach((value, i) => {
+        const cell = document.createElement(i === 0 ? 'th' : 'td');
+        if (i === 0) {
+          cell.scope = 'row';
+        }
+        cell.className = classes[i];
+        cell.textContent = String(value);
+        row.appendChild(cell);
+      });
+      rows.appendChild(row);
+    }
+  }
+
   function setStatus(live, text) {
     status.className = 'status ' + (live ? 'live' : 'offline');
     status.textContent = text;
@@ -72,6 +102,7 @@
   // Matches the answer against the tiles: new phones get a tile, forgotten ones lose theirs, changed ones are queued.
   function take(data) {
     counters(data.counters);
+    groups(data.groups || []);
     chart(data.throughput.bytesPerSecond, data.throughput.sampleSeconds);
     const seen = new Set();
     const changed = [];
@@ -87,7 +118,7 @@
       }
       previous = tile;
       const key = phone.state + '|' + phone.bytes + '|' + phone.size + '|' + phone.retx + '|' + phone.bps + '|'
-        + (phone.file || '') + '|' + (phone.name || '') + '|' + (phone.reason || '') + '|' + (phone.unexpected ? 1 : 0) + '|' + (phone.upload ? 1 : 0);
+        + (phone.file || '') + '|' + (phone.served || '') + '|' + (phone.name || '') + '|' + (phone.reason || '') + '|' + (phone.unexpected ? 1 : 0) + '|' + (phone.upload ? 1 : 0);
       tile.next = phone;
       if (tile.key !== key) {
         tile.key = key;
@@ -134,7 +165,7 @@
     const parts = tile.parts;
     tile.el.className = 'tile ' + p.state + (p.unexpected ? ' unexpected' : '');
     parts.name.textContent = p.name || '';
-    parts.file.textContent = p.file ? (p.upload ? '\u2191 ' : '') + p.file : '—';
+    parts.file.textContent = (p.file ? (p.upload ? '\u2191 ' : '') + p.file : '—') + (p.served ? ' → ' + p.served : '');
     const fraction = p.state === 'done' ? 1 : (p.size > 0 ? Math.min(1, p.bytes / p.size) : 0);
     parts.fill.style.transform = 'scaleX(' + fraction.toFixed(4) + ')';
     parts.state.textContent = STATE_LABEL[p.state] || p.state;
@@ -142,7 +173,7 @@
     parts.rate.textContent = p.state === 'loading' || p.state === 'done' ? rate(p.bps) : '';
     parts.retx.textContent = p.retx > 0 ? '\u21bb' + p.retx : '';
     parts.reason.textContent = p.reason || '';
-    tile.el.title = p.addr + (p.name ? ' (' + p.name + ')' : '') + (p.file ? '\n' + (p.upload ? 'upload: ' : '') + p.file : '')
+    tile.el.title = p.addr + (p.name ? ' (' + p.name + ')' : '') + (p.file ? '\n' + (p.upload ? 'upload: ' : '') + p.file : '') + (p.served ? '\nserved: ' + p.served : '')
       + '\n' + (STATE_LABEL[p.state] || p.state) + ', ' + bytes(p.bytes) + ' of ' + bytes(p.size)
       + (p.retx > 0 ? ', ' + p.retx + ' packets sent again' : '')
       + (p.reason ? '\n' + p.reason : '') + (p.unexpected ? '\nnot on the roster' : '');

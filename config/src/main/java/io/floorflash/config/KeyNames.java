@@ -1,6 +1,8 @@
 package io.floorflash.config;
 
 import java.util.Collection;
+import java.util.Optional;
+import java.util.TreeSet;
 
 /** Suggests the known key nearest to a misspelt one: {@code prots} is probably {@code ports}. */
 final class KeyNames {
@@ -10,8 +12,14 @@ final class KeyNames {
     private KeyNames() {
     }
 
-    /** " (did you mean 'ports'?)" for the nearest of {@code known}, or "" when none is near. */
+    /** " (did you mean 'ports'?)" for the nearest of {@code known}, else " (expected one of: ...)", or "". */
     static String suggestion(String key, Collection<String> known) {
+        return nearest(key, known).map(best -> " (did you mean '" + best + "'?)")
+                .orElse(known.isEmpty() ? "" : " (expected one of: " + String.join(", ", new TreeSet<>(known)) + ")");
+    }
+
+    /** The one of {@code known} nearest to {@code key}, when it is near enough to be a slip. */
+    static Optional<String> nearest(String key, Collection<String> known) {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String candidate : known) {
@@ -22,9 +30,9 @@ final class KeyNames {
             }
         }
         if (best == null || bestDistance > Math.min(MAX_DISTANCE, Math.max(1, key.length() / 3))) {
-            return known.isEmpty() ? "" : " (expected one of: " + String.join(", ", new java.util.TreeSet<>(known)) + ")";
+            return Optional.empty();
         }
-        return " (did you mean '" + best + "'?)";
+        return Optional.of(best);
     }
 
     /** Edit distance: insertions, deletions, substitutions and swaps of neighbours each count one. */

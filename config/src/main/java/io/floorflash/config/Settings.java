@@ -4,7 +4,8 @@ import java.util.Objects;
 
 /** All of floorflash's settings, one record per concern; build them with {@link SettingsLoader}. */
 public record Settings(ListenerSettings tftp, TransferSettings transfer, FirmwareSettings firmware, HttpSettings http,
-                       AuditSettings audit, ShutdownSettings shutdown, UploadSettings uploads) {
+                       AuditSettings audit, ShutdownSettings shutdown, UploadSettings uploads,
+                       ProvisioningSettings provisioning, ReloadSettings reload) {
     public Settings {
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(transfer, "transfer");
@@ -13,5 +14,7 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(shutdown, "shutdown");
         Objects.requireNonNull(uploads, "uploads");
+        Objects.requireNonNull(provisioning, "provisioning");
+        Objects.requireNonNull(reload, "reload");
     }
 }

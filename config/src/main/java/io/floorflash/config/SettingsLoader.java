@@ -192,10 +192,12 @@ public final class SettingsLoader {
             problems.add(ROOT + "uploads.root: " + uploads.root() + " (expected: outside the firmware root "
                     + firmware.root() + " and not containing it, or phones could fetch what others uploaded)");
         }
+        ProvisioningSettings provisioning = ProvisioningSettings.read(floorflash, floor.roster(), firmware.root());
+        ReloadSettings reload = ReloadSettings.read(floorflash.at("reload"));
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
-        return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads);
+        return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads, provisioning, reload);
     }
 
     /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */

@@ -1,6 +1,9 @@
 package io.floorflash.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.FirmwareSettings;
+import io.floorflash.config.FloorSettings;
+import io.floorflash.config.HttpSettings;
 import io.floorflash.config.Settings;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
@@ -17,6 +20,7 @@ import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
 import io.floorflash.server.pipeline.UploadLauncher;
 import io.floorflash.server.provisioning.UploadFiles;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
@@ -102,12 +106,18 @@ public final class FloorflashServer implements AutoCloseable {
     private final FloorflashMetrics metrics;
     /** Where uploads are written, or null with uploads off. */
     private final UploadFiles uploads;
+    private final Provisioning provisioning;
+    /** The floor view, or null with the operator side off. */
+    private final FloorView floor;
+    /** The settings in force: those started with, then each reload's. */
+    private volatile Settings settings;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
                              ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
                              List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
-                             FloorflashMetrics metrics, UploadFiles uploads) {
+                             FloorflashMetrics metrics, UploadFiles uploads, Provisioning provisioning, FloorView floor,
+                             Settings settings) {
         this.transport = transport;
         this.group = group;
         this.listenerGroup = listenerGroup;
@@ -123,6 +133,9 @@ public final class FloorflashServer implements AutoCloseable {
         this.firmwareHttp = firmwareHttp;
         this.metrics = metrics;
         this.uploads = uploads;
+        this.provisioning = provisioning;
+        this.floor = floor;
+        this.settings = settings;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -162,7 +175,7 @@ public final class FloorflashServer implements AutoCloseable {
         TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers(),
                 settings.transfer().maxTransfersPerAddress());
         RefusalLog refusalLog = new RefusalLog(REFUSALS_LOGGED_PER_INTERVAL);
-        FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
+        FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor(), settings.provisioning().groups()) : null;
         FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
         TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers))
@@ -180,7 +193,8 @@ public final class FloorflashServer implements AutoCloseable {
                 loops, offload, settings.transfer().unknownTransferRepliesPerSecond(), settings.transfer().socketsPerLoop());
         Refusals refusals = new Refusals(ports, listeners);
         TransferPlanner planner = new TransferPlanner(settings.transfer());
-        TransferLauncher launcher = new TransferLauncher(store, registry, planner, ports, refusals, listeners,
+        Provisioning provisioning = new Provisioning(settings.provisioning(), store);
+        TransferLauncher launcher = new TransferLauncher(provisioning, registry, planner, ports, refusals, listeners,
                 settings.transfer().deadline());
         UploadLauncher uploadLauncher = null;
         UploadFiles uploadFiles = null;
@@ -272,7 +286,7 @@ public final class FloorflashServer implements AutoCloseable {
         HttpListener http = null;
         try {
             if (settings.http().firmware().enabled()) {
-                FirmwareRoute firmware = new FirmwareRoute(store);
+                FirmwareRoute firmware = new FirmwareRoute(provisioning);
                 GuardCounters guards = new GuardCounters();
                 if (metrics != null) {
                     metrics.bindDownloads(firmware);
@@ -313,7 +327,7 @@ public final class FloorflashServer implements AutoCloseable {
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
                 offload, tally,
-                listenerChannels, http, firmwareHttp, metrics, files);
+                listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (files != null) {
@@ -392,6 +406,69 @@ public final class FloorflashServer implements AutoCloseable {
         if (metrics != null) {
             metrics.bindAuditLoss(loss);
         }
+    }
+
+    /** Which phone gets which file: the rules and groups in force. */
+    public Provisioning provisioning() {
+        return provisioning;
+    }
+
+    /** The settings in force: those started with, or the last reload's. */
+    public Settings settings() {
+        return settings;
+    }
+
+    /** Shows configuration reloads in {@code /metrics}, when the operator side runs. */
+    void showReloads(FloorflashMetrics.Reloads reloads) {
+        if (metrics != null) {
+            metrics.bindReloads(reloads);
+        }
+    }
+
+    /**
+     * Puts the reloadable part of {@code next} in force for what is decided from now on: rules and groups, the roster,
+     * require-checksums. Running transfers keep their images. Returns the keys of settings that changed but need a
+     * restart (their running values stay), such as {@code floorflash.tftp}.
+     */
+    public synchronized List<String> reconfigure(Settings next) {
+        Settings before = settings;
+        List<String> restart = new ArrayList<>();
+        if (!before.tftp().equals(next.tftp())) {
+            restart.add("floorflash.tftp");
+        }
+        if (!before.transfer().equals(next.transfer())) {
+            restart.add("floorflash.transfer");
+        }
+        if (!withoutReloadable(before.firmware()).equals(withoutReloadable(next.firmware()))) {
+            restart.add("floorflash.firmware");
+        }
+        if (!withoutReloadable(before.http()).equals(withoutReloadable(next.http()))) {
+            restart.add("floorflash.http");
+        }
+        if (!before.audit().equals(next.audit())) {
+            restart.add("floorflash.audit");
+        }
+        if (!before.shutdown().equals(next.shutdown())) {
+            restart.add("floorflash.shutdown");
+        }
+        provisioning.replace(next.provisioning());
+        store.requireChecksums(next.firmware().requireChecksums());
+        if (floor != null) {
+            floor.reconfigure(next.http().floor().roster(), next.provisioning().groups());
+        }
+        settings = next;
+        return restart;
+    }
+
+    private static FirmwareSettings withoutReloadable(FirmwareSettings f) {
+        return new FirmwareSettings(f.root(), f.cacheMaxBytes(), f.cacheIdleExpiry(),
+                f.loadThreads(), f.loadTimeout(), f.memoryBudget(), false);
+    }
+
+    private static HttpSettings withoutReloadable(HttpSettings h) {
+        return new HttpSettings(h.enabled(), h.address(), h.port(), h.tokenFile(), h.allowedHosts(),
+                h.maxConnections(), h.headerTimeout(), h.maxRequestBytes(), h.idleTimeout(), h.firmware(),
+                new FloorSettings(h.floor().maxPhones(), h.floor().throughputHistory(), List.of()));
     }
 
     /** UDP GSO for windows: whether it is on, and the sends made with it. */

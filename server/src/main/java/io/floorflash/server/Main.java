@@ -7,6 +7,7 @@ import io.floorflash.server.audit.AuditLog;
 import io.floorflash.server.audit.AuditTrail;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferLog;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -15,6 +16,10 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import sun.misc.Signal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
@@ -23,10 +28,11 @@ import picocli.CommandLine.Option;
 
 /**
  * {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--http-address IP]
- * [--http-port N] [--firmware-http-address IP] [--firmware-http-port N] [--demo]}.
+ * [--http-port N] [--firmware-http-address IP] [--firmware-http-port N] [--demo]}, and
+ * {@code java -jar floorflash.jar explain --config FILE --client IP NAME} ({@link ExplainCommand}).
  */
 @Command(name = "floorflash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = ExplainCommand.class,
         description = "TFTP server that gets a whole floor of IP phones their firmware at once.%n"
                 + "Flags override the HOCON file given with --config, which overrides the defaults (reference.conf).")
 public final class Main implements Callable<Integer> {
@@ -127,6 +133,7 @@ public final class Main implements Callable<Integer> {
         if (audit != null) {
             server.showAuditLoss(audit);
         }
+        reloadOnHangUp(server, overrides, settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
             server.stop(settings.shutdown().drainTime());
             if (openedAudit != null) {
@@ -144,6 +151,36 @@ public final class Main implements Callable<Integer> {
         }
         stopped.await();
         return 0;
+    }
+
+    /**
+     * SIGHUP (systemctl reload) reads --config again and puts its rules, groups, roster and checksum setting in force,
+     * on a thread of its own (the signal's thread only hands it over); with floorflash.reload.watch-config, so does a
+     * change to the file. Without --config there is nothing to reload.
+     */
+    private void reloadOnHangUp(FloorflashServer server, Map<String, Object> overrides, Settings settings) {
+        Runnable onHangUp;
+        if (config != null) {
+            ConfigReloader reloader = new ConfigReloader(config, overrides, server);
+            server.showReloads(reloader);
+            ExecutorService reloads = Executors.newSingleThreadExecutor(new DefaultThreadFactory("floorflash-reload", true));
+            onHangUp = () -> reloads.execute(reloader::reload);
+            if (settings.reload().watchConfig()) {
+                try {
+                    ConfigWatcher.start(config, settings.reload().settle(), onHangUp);
+                } catch (IOException e) {
+                    log.warn("cannot watch {} for changes ({}); SIGHUP still reloads it", config, e.getMessage());
+                }
+            }
+        } else {
+            onHangUp = () -> log.warn("SIGHUP: floorflash was started without --config, so there is nothing to reload");
+        }
+        try {
+            Signal.handle(new Signal("HUP"), signal -> onHangUp.run());
+        } catch (IllegalArgumentException e) {
+            log.warn("SIGHUP cannot be handled on this platform ({}): reloading the configuration needs a restart",
+                    e.getMessage());
+        }
     }
 
     /** The HTTP sides' flags as configuration keys: an address or port given turns its side on. */

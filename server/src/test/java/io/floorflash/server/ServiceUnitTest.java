@@ -58,4 +58,9 @@ class ServiceUnitTest {
         assertThat(value(unit(), "AmbientCapabilities")).isEqualTo("CAP_NET_BIND_SERVICE");
         assertThat(value(unit(), "CapabilityBoundingSet")).isEqualTo("CAP_NET_BIND_SERVICE");
     }
+
+    @Test
+    void systemctlReloadSendsTheSignalTheServerReloadsOn() throws IOException {
+        assertThat(value(unit(), "ExecReload")).isEqualTo("/bin/kill -HUP $MAINPID");
+    }
 }

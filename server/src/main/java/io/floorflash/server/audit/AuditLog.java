@@ -15,9 +15,10 @@ import org.slf4j.LoggerFactory;
 /**
  * Hands one JSON line per finished transfer to the logger {@value #LOGGER}, for example:
  * <pre>{"ts":"2025-05-01T07:30:12.345Z","client":"10.0.0.7","port":41000,"file":"snom320.bin",
- * "direction":"read","sha256":"9f86...","outcome":"completed","bytes":2097152,"size":2097152,"ms":342,"blksize":512,
- * "windowsize":1,"retransmits":0}</pre>
- * (one line in the file), with {@code "reason"} added when the outcome is not {@code completed}. An upload's line
+ * "served":"releases/10.1.2/snom320.bin","direction":"read","sha256":"9f86...","outcome":"completed","bytes":2097152,
+ * "size":2097152,"ms":342,"blksize":512,"windowsize":1,"retransmits":0}</pre>
+ * (one line in the file; {@code file} is the name asked for, {@code served} the file sent), with {@code "reason"}
+ * added when the outcome is not {@code completed}. An upload's line
  * says {@code "direction":"write"}; its {@code sha256} is that of the file stored (empty when none was). Runs on the
  * transfer's event loop: it only builds a string; {@link AuditTrail} puts a queue and a background writer behind
  * the logger.
@@ -58,6 +59,8 @@ public final class AuditLog implements TransferListener {
         out.append(",\"port\":").append(s.id().client().getPort());
         out.append(",\"file\":");
         JsonWriter.quoteAscii(out, s.id().file());
+        out.append(",\"served\":");
+        JsonWriter.quoteAscii(out, s.served());
         out.append(",\"direction\":");
         JsonWriter.quoteAscii(out, s.direction().label());
         out.append(",\"sha256\":");

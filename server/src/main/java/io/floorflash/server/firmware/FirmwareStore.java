@@ -60,7 +60,8 @@ public final class FirmwareStore {
     private final Opener opener;
     private final LoadQueue loads;
     private final ImageMemory memory;
-    private final boolean requireChecksums;
+    /** floorflash.firmware.require-checksums; a reload may change it. */
+    private volatile boolean requireChecksums;
     /** Versions refused for their checksum: refused again without a read. Cleared when it grows past a bound. */
     private final ConcurrentHashMap<ImageKey, FirmwareException> rejected = new ConcurrentHashMap<>();
     private final LongAdder checksumFailures = new LongAdder();
@@ -68,9 +69,10 @@ public final class FirmwareStore {
 
     /**
      * The cache key: one version of one file in one mode, whatever name (or link) it was asked by, with the version
-     * of the SHA256SUMS beside it (null when there is none): a changed manifest checks the file again.
+     * of the SHA256SUMS beside it (null when there is none): a changed manifest checks the file again; and whether
+     * checksums were required, so a reload that starts requiring them never reuses an image checked without.
      */
-    record ImageKey(FileVersion version, FileVersion checksums, TransferMode mode) {
+    record ImageKey(FileVersion version, FileVersion checksums, TransferMode mode, boolean checksumsRequired) {
         boolean sameFileAs(ImageKey other) {
             return version.realPath().equals(other.version.realPath()) && mode == other.mode;
         }
@@ -128,7 +130,8 @@ public final class FirmwareStore {
 
     private CompletableFuture<FirmwareImage> open(FirmwareName name, TransferMode mode, int attempt) {
         return loads.run(name.toString(), "looking up " + name, () -> currentVersion(name))
-                .thenCompose(found -> cache.get(new ImageKey(found.version(), found.checksums(), mode)))
+                .thenCompose(found -> cache.get(new ImageKey(found.version(), found.checksums(), mode,
+                        requireChecksums)))
                 .handle((image, error) -> {
                     Throwable cause = unwrap(error);
                     if (cause instanceof FileChangedException && attempt < MAX_LOAD_ATTEMPTS) {
@@ -137,6 +140,19 @@ public final class FirmwareStore {
                     return error == null ? CompletableFuture.completedFuture(image) : CompletableFuture.<FirmwareImage>failedFuture(translate(name, cause));
                 })
                 .thenCompose(f -> f);
+    }
+
+    /**
+     * Sets floorflash.firmware.require-checksums for the images loaded from now on (a reload). Turned off, files no
+     * SHA256SUMS lists are served again; turned on, each image is checked again when next asked for (one a running
+     * transfer holds goes on).
+     */
+    public void requireChecksums(boolean required) {
+        if (requireChecksums == required) {
+            return;
+        }
+        requireChecksums = required;
+        cache.synchronous().asMap().keySet().removeIf(key -> key.checksumsRequired() != required);
     }
 
     /** Hits, misses and loads so far. */
@@ -288,7 +304,7 @@ public final class FirmwareStore {
         String refusal;
         FirmwareException.Verification kind = FirmwareException.Verification.MISMATCH;
         if (key.checksums() == null) {
-            if (!requireChecksums) {
+            if (!key.checksumsRequired()) {
                 return;
             }
             refusal = name + " is not served: no " + Sha256Sums.FILE_NAME + " beside it lists it"
@@ -304,7 +320,7 @@ public final class FirmwareStore {
             }
             String listed = sums.digestOf(fileName).orElse(null);
             if (listed == null) {
-                if (!requireChecksums) {
+                if (!key.checksumsRequired()) {
                     return;
                 }
                 refusal = name + " is not served: the " + Sha256Sums.FILE_NAME + " beside it does not list it"

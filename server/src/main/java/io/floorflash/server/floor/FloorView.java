@@ -1,6 +1,8 @@
 package io.floorflash.server.floor;
 
 import io.floorflash.config.FloorSettings;
+import io.floorflash.config.GroupSettings;
+import io.floorflash.config.RosterEntry;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.SafeText;
 import io.floorflash.server.transfer.TransferDirection;
@@ -42,7 +44,10 @@ public final class FloorView implements TransferListener {
     };
 
     private final int maxPhones;
-    private final Roster roster;
+    /** Replaced whole by a reload. */
+    private volatile Roster roster;
+    /** The rollout groups, replaced whole by a reload. */
+    private volatile List<GroupSettings> groups;
     private final LongSupplier nanoClock;
     private final ConcurrentHashMap<InetAddress, Phone> phones = new ConcurrentHashMap<>();
     private final ConcurrentHashMap<TransferId, TransferProgress> active = new ConcurrentHashMap<>();
@@ -62,18 +67,42 @@ public final class FloorView implements TransferListener {
     private int ringCount;
 
     public FloorView(FloorSettings settings) {
-        this(settings, System::nanoTime);
+        this(settings, List.of());
+    }
+
+    /** @param groups the rollout groups, counted in each snapshot */
+    public FloorView(FloorSettings settings, List<GroupSettings> groups) {
+        this(settings, groups, System::nanoTime);
     }
 
     /** @param nanoClock the {@link System#nanoTime()} of tests */
     FloorView(FloorSettings settings, LongSupplier nanoClock) {
+        this(settings, List.of(), nanoClock);
+    }
+
+    FloorView(FloorSettings settings, List<GroupSettings> groups, LongSupplier nanoClock) {
         this.maxPhones = settings.maxPhones();
         this.roster = new Roster(settings.roster());
+        this.groups = List.copyOf(groups);
         this.nanoClock = nanoClock;
         this.ring = new long[(int) Math.max(1, settings.throughputHistory().toSeconds())];
         this.lastSampleAt = nanoClock.getAsLong();
         for (InetAddress address : roster.singleAddresses()) {
-            phones.put(address, Phone.waiting(address, roster.label(address)));
+            phones.put(address, Phone.waiting(address, roster));
+        }
+    }
+
+    /**
+     * Puts a reloaded roster and groups in force: every phone is labelled anew (when next shown), roster phones that
+     * never came and are no longer listed are forgotten, and newly listed ones wait.
+     */
+    public void reconfigure(List<RosterEntry> entries, List<GroupSettings> newGroups) {
+        Roster next = new Roster(entries);
+        roster = next;
+        groups = List.copyOf(newGroups);
+        phones.values().removeIf(phone -> phone.id == null && !next.isListed(phone.address));
+        for (InetAddress address : next.singleAddresses()) {
+            phones.putIfAbsent(address, Phone.waiting(address, next));
         }
     }
 
@@ -112,8 +141,14 @@ public final class FloorView implements TransferListener {
         remember(made[0]);
     }
 
-    private Roster.Label labelOf(InetAddress address, Phone old) {
-        return old != null ? old.label : roster.label(address);
+    /** The roster that labels {@code address} now (its label is computed once per roster). */
+    private Labelled labelOf(InetAddress address, Phone old) {
+        Roster current = roster;
+        return old != null && old.labelled.roster == current ? old.labelled : new Labelled(current, current.label(address));
+    }
+
+    /** A label and the roster it came from: a reloaded roster labels the phone anew. */
+    private record Labelled(Roster roster, Roster.Label label) {
     }
 
     /** Keeps the number of phones near the bound by forgetting the ones that finished longest ago. */
@@ -180,8 +215,9 @@ public final class FloorView implements TransferListener {
         int done = 0;
         int failed = 0;
         int unexpected = 0;
+        Roster current = roster;
         for (Phone phone : phones.values()) {
-            PhoneView view = phone.view(now);
+            PhoneView view = phone.view(now, current);
             views.add(view);
             switch (view.state()) {
                 case WAITING:
@@ -202,7 +238,49 @@ public final class FloorView implements TransferListener {
         }
         views.sort(Comparator.comparing(PhoneView::address, BY_ADDRESS));
         return new FloorSnapshot(views, new FloorSnapshot.Counters(views.size(), waiting, loading, done, failed,
-                unexpected, active.size()), throughput());
+                unexpected, active.size()), throughput(), groupViews(views));
+    }
+
+    /** Each group's counts: a phone counts in the first group that lists it, as requests are decided. */
+    private List<FloorSnapshot.GroupView> groupViews(List<PhoneView> views) {
+        List<GroupSettings> current = groups;
+        if (current.isEmpty()) {
+            return List.of();
+        }
+        int[][] counts = new int[current.size()][6];
+        for (PhoneView view : views) {
+            for (int g = 0; g < current.size(); g++) {
+                GroupSettings group = current.get(g);
+                if (!group.clients().matches(view.address())) {
+                    continue;
+                }
+                int[] c = counts[g];
+                c[0]++;
+                switch (view.state()) {
+                    case DONE:
+                        boolean fromRelease = group.release().isEmpty()
+                                || view.served().startsWith(group.release() + "/");
+                        c[fromRelease ? 1 : 2]++;
+                        break;
+                    case LOADING:
+                        c[3]++;
+                        break;
+                    case FAILED:
+                        c[4]++;
+                        break;
+                    default:
+                        c[5]++;
+                }
+                break;
+            }
+        }
+        List<FloorSnapshot.GroupView> out = new ArrayList<>(current.size());
+        for (int g = 0; g < current.size(); g++) {
+            int[] c = counts[g];
+            out.add(new FloorSnapshot.GroupView(current.get(g).name(), current.get(g).release(), c[0], c[1], c[2], c[3],
+                    c[4], c[5]));
+        }
+        return out;
     }
 
     private List<Long> throughput() {
@@ -222,63 +300,66 @@ public final class FloorView implements TransferListener {
     /** The newest request of one address. Immutable; identity matters (eviction removes only the same entry). */
     private static final class Phone {
         final InetAddress address;
-        final Roster.Label label;
+        final Labelled labelled;
         final TransferId id;
         final TransferProgress live;
         final TransferSummary summary;
         final ErrorPacket refusal;
 
-        private Phone(InetAddress address, Roster.Label label, TransferId id, TransferProgress live,
+        private Phone(InetAddress address, Labelled labelled, TransferId id, TransferProgress live,
                       TransferSummary summary, ErrorPacket refusal) {
             this.address = address;
-            this.label = label;
+            this.labelled = labelled;
             this.id = id;
             this.live = live;
             this.summary = summary;
             this.refusal = refusal;
         }
 
-        static Phone waiting(InetAddress address, Roster.Label label) {
-            return new Phone(address, label, null, null, null, null);
+        static Phone waiting(InetAddress address, Roster roster) {
+            return new Phone(address, new Labelled(roster, roster.label(address)), null, null, null, null);
         }
 
-        static Phone loading(InetAddress address, Roster.Label label, TransferProgress progress) {
+        static Phone loading(InetAddress address, Labelled label, TransferProgress progress) {
             return new Phone(address, label, progress.id(), progress, null, null);
         }
 
         static Phone finished(Phone loading, TransferSummary summary) {
-            return new Phone(loading.address, loading.label, summary.id(), null, summary, null);
+            return new Phone(loading.address, loading.labelled, summary.id(), null, summary, null);
         }
 
-        static Phone refused(InetAddress address, Roster.Label label, TransferId id, ErrorPacket error) {
+        static Phone refused(InetAddress address, Labelled label, TransferId id, ErrorPacket error) {
             return new Phone(address, label, id, null, null, error);
         }
 
-        PhoneView view(long now) {
+        PhoneView view(long now, Roster current) {
+            Roster.Label label = labelled.roster == current ? labelled.label : current.label(address);
             if (live != null) {
                 long bytes = live.bytesAcknowledged();
                 long elapsed = Math.max(0, now - live.startedAtNanos());
-                return view(PhoneState.LOADING, id.file(), bytes, live.size(), rate(bytes, elapsed), live.retransmits(),
-                        elapsed, "", live.direction() == TransferDirection.WRITE);
+                return view(label, PhoneState.LOADING, id.file(), live.served(), bytes, live.size(), rate(bytes, elapsed),
+                        live.retransmits(), elapsed, "", live.direction() == TransferDirection.WRITE);
             }
             if (summary != null) {
                 boolean completed = summary.outcome() == TransferOutcome.COMPLETED;
-                return view(completed ? PhoneState.DONE : PhoneState.FAILED, id.file(), summary.bytes(), summary.size(),
+                return view(label, completed ? PhoneState.DONE : PhoneState.FAILED, id.file(), summary.served(),
+                        summary.bytes(), summary.size(),
                         rate(summary.bytes(), summary.durationNanos()), summary.retransmits(), summary.durationNanos(),
                         completed ? "" : reason(summary), summary.direction() == TransferDirection.WRITE);
             }
             if (refusal != null) {
                 String message = refusal.message().isEmpty() ? "error " + refusal.code() : refusal.message();
-                return view(PhoneState.FAILED, id.file(), 0, 0, 0, 0, 0, message, false);
+                return view(label, PhoneState.FAILED, id.file(), "", 0, 0, 0, 0, 0, message, false);
             }
-            return view(PhoneState.WAITING, "", 0, 0, 0, 0, 0, "", false);
+            return view(label, PhoneState.WAITING, "", "", 0, 0, 0, 0, 0, "", false);
         }
 
-        private PhoneView view(PhoneState state, String file, long bytes, long size, long rate, long retransmits,
-                               long elapsedNanos, String reason, boolean upload) {
+        private PhoneView view(Roster.Label label, PhoneState state, String file, String served, long bytes, long size,
+                               long rate, long retransmits, long elapsedNanos, String reason, boolean upload) {
             // Names and error texts come from clients: the page shows their control characters as escapes.
-            return new PhoneView(address, label.name(), label.expected(), state, SafeText.escape(file), bytes, size, rate,
-                    retransmits, TimeUnit.NANOSECONDS.toMillis(elapsedNanos), SafeText.escape(reason), upload);
+            return new PhoneView(address, label.name(), label.expected(), state, SafeText.escape(file),
+                    SafeText.escape(served), bytes, size, rate, retransmits, TimeUnit.NANOSECONDS.toMillis(elapsedNanos),
+                    SafeText.escape(reason), upload);
         }
 
         private static long rate(long bytes, long nanos) {

@@ -4,7 +4,7 @@ import io.floorflash.protocol.SafeText;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareImage;
-import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.server.metrics.FloorflashMetrics;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
@@ -24,6 +24,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.QueryStringDecoder;
 import io.netty.handler.stream.ChunkedWriteHandler;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.SocketAddress;
 import java.util.Date;
@@ -35,8 +36,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * {@code GET} and {@code HEAD /firmware/NAME}: the same images as TFTP, from the same {@link FirmwareStore}, under the
- * same name rules, for phones (and people) that can fetch over HTTP — Snom advises HTTP for images over 32 MB.
+ * {@code GET} and {@code HEAD /firmware/NAME}: the same images as TFTP, decided by the same rules for the connection's
+ * client address ({@link Provisioning}: a rule's deny answers 403 with its text), under the same name rules, for phones (and people) that can fetch over HTTP — Snom advises HTTP for images over 32 MB.
  *
  * <ul>
  * <li>The rest of the raw path after {@code /firmware/} is percent-decoded once, then checked like a TFTP name: a
@@ -60,12 +61,12 @@ public final class FirmwareRoute implements HttpRoute, FloorflashMetrics.Downloa
     private static final Logger log = LoggerFactory.getLogger(FirmwareRoute.class);
     private static final String ALLOWED = "GET, HEAD";
 
-    private final FirmwareStore store;
+    private final Provisioning provisioning;
     private final AtomicInteger active = new AtomicInteger();
     private final LongAdder bytesSent = new LongAdder();
 
-    public FirmwareRoute(FirmwareStore store) {
-        this.store = store;
+    public FirmwareRoute(Provisioning provisioning) {
+        this.provisioning = provisioning;
     }
 
     @Override
@@ -95,7 +96,8 @@ public final class FirmwareRoute implements HttpRoute, FloorflashMetrics.Downloa
         Conditions conditions = Conditions.of(request.headers());
         String client = describe(ctx.channel().remoteAddress());
         long startedAt = System.nanoTime();
-        store.open(name, TransferMode.OCTET).whenCompleteAsync((image, error) -> {
+        InetAddress from = ctx.channel().remoteAddress() instanceof InetSocketAddress remote ? remote.getAddress() : null;
+        provisioning.open(from, name, TransferMode.OCTET).whenCompleteAsync((image, error) -> {
             if (error != null) {
                 refuse(ctx, answers, client, name, error);
                 return;

@@ -11,8 +11,9 @@ import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
  * {@code /api/transfers}: the floor as compact JSON (the shape is in the README). Optional fields are left out when
- * empty: {@code name}, {@code file}, {@code reason}, and {@code unexpected} and {@code upload} (the phone's newest
- * transfer is an upload from it) unless true.
+ * empty: {@code name}, {@code file}, {@code served} (the file sent, when a rule or a group chose another than {@code
+ * file}), {@code reason}, and {@code unexpected} and {@code upload} (the phone's newest transfer is an upload from it)
+ * unless true; {@code groups} (rollout groups, each with its release and counts) only when groups are configured.
  */
 public final class TransfersRoute implements HttpRoute {
     private final FloorView floor;
@@ -47,6 +48,21 @@ public final class TransfersRoute implements HttpRoute {
             json.value(sample);
         }
         json.endArray().endObject();
+        if (!snapshot.groups().isEmpty()) {
+            json.name("groups").beginArray();
+            for (FloorSnapshot.GroupView group : snapshot.groups()) {
+                json.beginObject().name("name").value(group.name())
+                        .name("release").value(group.release())
+                        .name("phones").value(group.phones())
+                        .name("done").value(group.done())
+                        .name("otherRelease").value(group.otherRelease())
+                        .name("loading").value(group.loading())
+                        .name("failed").value(group.failed())
+                        .name("neverCame").value(group.neverCame())
+                        .endObject();
+            }
+            json.endArray();
+        }
         json.name("phones").beginArray();
         for (PhoneView phone : snapshot.phones()) {
             json.beginObject().name("addr").value(phone.address().getHostAddress());
@@ -56,6 +72,9 @@ public final class TransfersRoute implements HttpRoute {
             json.name("state").value(phone.state().label());
             if (!phone.file().isEmpty()) {
                 json.name("file").value(phone.file());
+            }
+            if (!phone.served().isEmpty() && !phone.served().equals(phone.file())) {
+                json.name("served").value(phone.served());
             }
             json.name("bytes").value(phone.bytes())
                     .name("size").value(phone.size())

@@ -292,6 +292,24 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                 .register(registry);
     }
 
+    /** Shows configuration reloads (SIGHUP): applied, and rejected for a configuration that failed validation. */
+    public void bindReloads(Reloads reloads) {
+        bound.add(reloads);
+        FunctionCounter.builder("floorflash.config.reloads", reloads, Reloads::applied).tag("result", "applied")
+                .description("Configuration reloads (SIGHUP): applied, or rejected whole for a configuration with problems")
+                .register(registry);
+        FunctionCounter.builder("floorflash.config.reloads", reloads, Reloads::rejected).tag("result", "rejected")
+                .description("Configuration reloads (SIGHUP): applied, or rejected whole for a configuration with problems")
+                .register(registry);
+    }
+
+    /** What the configuration reloader tells the metrics. */
+    public interface Reloads {
+        long applied();
+
+        long rejected();
+    }
+
     /** What the audit log tells the metrics. */
     public interface AuditLoss {
         /** Lines dropped because the writer's queue was full. */

@@ -5,8 +5,9 @@ import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareImage;
-import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.PortTransfer;
+import io.floorflash.server.provisioning.Decision;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.Transfer;
@@ -30,8 +31,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Carries a read request to a running transfer: admission by the {@link TransferRegistry}, the image from the store
- * (loaded off the event loop), the {@link TransferPlanner}'s decision, and the start on the client's
+ * Carries a read request to a running transfer: admission by the {@link TransferRegistry}, the rules' decision and
+ * the image it names ({@link Provisioning}, loaded off the event loop), the {@link TransferPlanner}'s decision, and the start on the client's
  * {@link TransferPort}. Every refusal goes through {@link Refusals}. Assembles; decides nothing itself.
  */
 public final class TransferLauncher {
@@ -46,7 +47,7 @@ public final class TransferLauncher {
     private static final ErrorPacket ADDRESS_BUSY = new ErrorPacket(ErrorCode.NOT_DEFINED,
             "Server busy: too many transfers from your address; try again when one has finished");
 
-    private final FirmwareStore store;
+    private final Provisioning provisioning;
     private final TransferRegistry registry;
     private final TransferPlanner planner;
     private final TransferPorts ports;
@@ -54,9 +55,9 @@ public final class TransferLauncher {
     private final TransferListener listener;
     private final long deadlineNanos;
 
-    public TransferLauncher(FirmwareStore store, TransferRegistry registry, TransferPlanner planner, TransferPorts ports,
-                            Refusals refusals, TransferListener listener, Duration deadline) {
-        this.store = store;
+    public TransferLauncher(Provisioning provisioning, TransferRegistry registry, TransferPlanner planner,
+                            TransferPorts ports, Refusals refusals, TransferListener listener, Duration deadline) {
+        this.provisioning = provisioning;
         this.registry = registry;
         this.planner = planner;
         this.ports = ports;
@@ -76,11 +77,26 @@ public final class TransferLauncher {
         if (ticket == null) {
             return;
         }
+        Decision decision;
+        try {
+            decision = provisioning.decide(client.getAddress(), request.filename());
+        } catch (FirmwareException e) {
+            ticket.release();
+            refusals.refuse(listenerChannel, id, local, e.toErrorPacket(), RefusalReason.of(e));
+            return;
+        }
+        if (decision instanceof Decision.Deny deny) {
+            ticket.release();
+            log.debug("{} denied by {}", id, deny.rule().label());
+            refusals.refuse(listenerChannel, id, local, new ErrorPacket(ErrorCode.ACCESS_VIOLATION, deny.text()),
+                    RefusalReason.DENIED);
+            return;
+        }
         EventLoop loop = ports.loopFor(client);
         // The store's answer is taken on the listener's loop: a refusal (most answers to a flood) is decided there,
         // and only a transfer about to start moves to its own loop.
         EventLoop decide = listenerChannel.eventLoop();
-        CompletableFuture<FirmwareImage> opened = store.open(request.filename(), request.mode());
+        CompletableFuture<FirmwareImage> opened = provisioning.open(decision, request.mode());
         BiConsumer<FirmwareImage, Throwable> then = (image, error) ->
                 opened(listenerChannel, request, id, local, loop, ticket, image, error);
         if (opened.isDone() && decide.inEventLoop()) {

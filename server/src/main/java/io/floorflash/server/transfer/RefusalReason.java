@@ -11,6 +11,8 @@ public enum RefusalReason {
     ACCESS_DENIED("access-denied"),
     /** The image could not be read (an I/O error, a load past its deadline). */
     LOAD_FAILED("load-failed"),
+    /** A rule denies the name to the client (ERROR 2 with the rule's text). */
+    DENIED("denied"),
     /** A write request: uploads are not accepted. */
     WRITE_REQUEST("write-request"),
     /** An upload whose tsize is above floorflash.uploads.max-bytes (ERROR 3). */

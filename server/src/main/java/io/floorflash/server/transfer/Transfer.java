@@ -247,7 +247,8 @@ public final class Transfer extends PortTransfer implements TransferProgress, Tr
         reported = true;
         listener.transferFinished(new TransferSummary(id, outcome, transfer.bytesAcknowledged(), transfer.size(),
                 began ? port.now() - startedAt : 0, transfer.options().blockSize(), transfer.options().windowSize(),
-                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail, image.sha256()));
+                transfer.retransmittedPackets(), outcome == TransferOutcome.COMPLETED ? "" : detail, image.sha256(),
+                image.name()));
     }
 
     private void publish() {
@@ -265,6 +266,11 @@ public final class Transfer extends PortTransfer implements TransferProgress, Tr
     @Override
     public TransferId id() {
         return id;
+    }
+
+    @Override
+    public String served() {
+        return image.name();
     }
 
     @Override

@@ -7,6 +7,11 @@ package io.floorflash.server.transfer;
 public interface TransferProgress {
     TransferId id();
 
+    /** The file sent, below the root: the requested name unless a rule or a group chose another. */
+    default String served() {
+        return id().file();
+    }
+
     /** Bytes the whole transfer carries (the netascii form for netascii). */
     long size();
 

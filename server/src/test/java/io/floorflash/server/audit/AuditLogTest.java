@@ -17,14 +17,14 @@ class AuditLogTest {
 
     private static TransferSummary summary(String file, TransferOutcome outcome, String detail) {
         return new TransferSummary(new TransferId(new InetSocketAddress("10.0.0.7", 41000), file), outcome, 2048, 4096,
-                TimeUnit.MILLISECONDS.toNanos(342) + 999_999, 1468, 4, 3, detail, SHA);
+                TimeUnit.MILLISECONDS.toNanos(342) + 999_999, 1468, 4, 3, detail, SHA, file);
     }
 
     @Test
     void writesACompletedTransferAsOneJsonLineWithoutAReason() {
         assertThat(AuditLog.line(summary("snom320.bin", TransferOutcome.COMPLETED, ""), AT)).isEqualTo(
                 "{\"ts\":\"2025-05-01T07:30:12.345Z\",\"client\":\"10.0.0.7\",\"port\":41000,\"file\":\"snom320.bin\","
-                        + "\"direction\":\"read\",\"sha256\":\"" + SHA + "\",\"outcome\":\"completed\",\"bytes\":2048,\"size\":4096,\"ms\":342,"
+                        + "\"served\":\"snom320.bin\",\"direction\":\"read\",\"sha256\":\"" + SHA + "\",\"outcome\":\"completed\",\"bytes\":2048,\"size\":4096,\"ms\":342,"
                         + "\"blksize\":1468,\"windowsize\":4,\"retransmits\":3}");
     }
 
@@ -40,7 +40,8 @@ class AuditLogTest {
         TransferSummary upload = new TransferSummary(new TransferId(new InetSocketAddress("10.0.0.7", 41000), "log.txt"),
                 TransferOutcome.COMPLETED, 10, 10, 0, 512, 1, 0, "", SHA, TransferDirection.WRITE);
 
-        assertThat(AuditLog.line(upload, AT)).contains("\"file\":\"log.txt\",\"direction\":\"write\",\"sha256\":\"" + SHA);
+        assertThat(AuditLog.line(upload, AT))
+                .contains("\"file\":\"log.txt\",\"served\":\"log.txt\",\"direction\":\"write\",\"sha256\":\"" + SHA);
     }
 
     @Test
@@ -62,7 +63,7 @@ class AuditLogTest {
     @Test
     void writesIpv6ClientsAsTheirAddress() {
         TransferSummary s = new TransferSummary(new TransferId(new InetSocketAddress("fe80::1", 69), "x"),
-                TransferOutcome.COMPLETED, 0, 0, 0, 512, 1, 0, "", SHA);
+                TransferOutcome.COMPLETED, 0, 0, 0, 512, 1, 0, "", SHA, "x");
 
         assertThat(AuditLog.line(s, AT)).contains("\"client\":\"fe80:0:0:0:0:0:0:1\",\"port\":69,");
     }

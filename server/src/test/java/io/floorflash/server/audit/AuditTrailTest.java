@@ -39,7 +39,8 @@ class AuditTrailTest {
         Path file = dir.resolve("logs/audit.jsonl");
         AuditLog audit = new AuditLog();
         TransferSummary summary = new TransferSummary(new TransferId(new InetSocketAddress("10.0.0.7", 41000), "snom\"320.bin"),
-                TransferOutcome.CANCELLED, 512, 3000, 0, 512, 1, 0, "Server shutting down", "ab");
+                TransferOutcome.CANCELLED, 512, 3000, 0, 512, 1, 0, "Server shutting down", "ab",
+                "releases/b/snom320.bin");
 
         try (AuditTrail trail = AuditTrail.open(settings(file))) {
             audit.transferFinished(summary);

@@ -3,8 +3,12 @@ package io.floorflash.server.floor;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.tuple;
 
+import io.floorflash.config.AddressRange;
+import io.floorflash.config.Clients;
 import io.floorflash.config.FloorSettings;
+import io.floorflash.config.GroupSettings;
 import io.floorflash.config.RosterEntry;
+import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.server.transfer.TransferId;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -239,7 +243,7 @@ class FloorViewTest {
                             floor.requestRefused(id(address, 1, "x"), new ErrorPacket(1, "File not found"));
                         }
                         floor.transferFinished(new TransferSummary(p.id, i % 5 == 0 ? TransferOutcome.TIMED_OUT
-                                : TransferOutcome.COMPLETED, 100, 100, 1000, 512, 1, 0, "", ""));
+                                : TransferOutcome.COMPLETED, 100, 100, 1000, 512, 1, 0, "", "", p.id.file()));
                     }
                     return null;
                 }));
@@ -272,6 +276,61 @@ class FloorViewTest {
         assertThat(end.phones()).hasSizeLessThanOrEqualTo(500).hasSizeGreaterThan(400);
     }
 
+    @Test
+    void countsEachRolloutGroupAgainstItsRelease() {
+        FloorView floor = new FloorView(new FloorSettings(100, Duration.ofMinutes(10),
+                List.of(new RosterEntry(address("10.0.5.9"), 32, "desk"))),
+                List.of(group("canary", "10.0.5.0/24", "releases/b"), group("rest", "10.0.0.0/8", "releases/a")),
+                () -> now);
+        FakeProgress onRelease = start(floor, "10.0.5.1", 1000, "x.bin", 10);
+        floor.transferFinished(served(onRelease, "releases/b/x.bin"));
+        FakeProgress behind = start(floor, "10.0.5.2", 1000, "x.bin", 10);
+        floor.transferFinished(served(behind, "releases/a/x.bin"));
+        start(floor, "10.0.6.1", 1000, "x.bin", 10);
+        floor.requestRefused(id("10.0.6.2", 1000, "x.bin"), new ErrorPacket(ErrorCode.FILE_NOT_FOUND, "File not found"));
+        start(floor, "192.168.1.1", 1000, "x.bin", 10);
+
+        assertThat(floor.snapshot().groups()).containsExactly(
+                new FloorSnapshot.GroupView("canary", "releases/b", 3, 1, 1, 0, 0, 1),
+                new FloorSnapshot.GroupView("rest", "releases/a", 2, 0, 0, 1, 1, 0));
+
+        floor.reconfigure(List.of(new RosterEntry(address("10.0.6.9"), 32, "new desk")),
+                List.of(group("canary", "10.0.5.0/24", "releases/a")));
+
+        FloorSnapshot after = floor.snapshot();
+        assertThat(after.groups()).containsExactly(new FloorSnapshot.GroupView("canary", "releases/a", 2, 1, 1, 0, 0, 0));
+        assertThat(after.phones()).extracting(p -> p.address().getHostAddress())
+                .as("the phone that never came and left the roster is forgotten; the new one waits")
+                .doesNotContain("10.0.5.9").contains("10.0.6.9");
+        assertThat(after.phones()).filteredOn(p -> p.address().getHostAddress().equals("10.0.6.9"))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.name()).isEqualTo("new desk");
+                    assertThat(p.state()).isEqualTo(PhoneState.WAITING);
+                });
+        assertThat(after.phones()).filteredOn(p -> p.address().getHostAddress().equals("10.0.5.1"))
+                .singleElement().satisfies(p -> {
+                    assertThat(p.served()).isEqualTo("releases/b/x.bin");
+                    assertThat(p.expected()).as("not on the new roster").isFalse();
+                });
+    }
+
+    private static GroupSettings group(String name, String network, String release) {
+        return new GroupSettings(name, new Clients(List.of(network), List.of(AddressRange.parse(network).orElseThrow())),
+                release);
+    }
+
+    private static TransferSummary served(FakeProgress p, String served) {
+        return new TransferSummary(p.id, TransferOutcome.COMPLETED, p.size, p.size, 1000, 512, 1, 0, "", "", served);
+    }
+
+    private static InetAddress address(String literal) {
+        try {
+            return InetAddress.getByName(literal);
+        } catch (UnknownHostException e) {
+            throw new AssertionError(e);
+        }
+    }
+
     private FloorView floor(int maxPhones, List<RosterEntry> roster) {
         return new FloorView(new FloorSettings(maxPhones, Duration.ofMinutes(10), roster), () -> now);
     }
@@ -284,7 +343,7 @@ class FloorViewTest {
     }
 
     private static TransferSummary summary(FakeProgress p, TransferOutcome outcome, long bytes, long nanos, String detail) {
-        return new TransferSummary(p.id, outcome, bytes, p.size, nanos, 512, 1, p.retransmits, detail, "");
+        return new TransferSummary(p.id, outcome, bytes, p.size, nanos, 512, 1, p.retransmits, detail, "", p.id.file());
     }
 
     private static TransferId id(String address, int port, String file) {

@@ -2,6 +2,8 @@ package io.floorflash.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.ProvisioningSettings;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.config.FirmwareSettings;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareException;
@@ -68,7 +70,7 @@ class FirmwareRouteTest {
         Files.writeString(base.resolve("secret.txt"), "not for phones\n");
         Files.createSymbolicLink(root.resolve("escape.bin"), base.resolve("secret.txt"));
         store = new FirmwareStore(new FirmwareSettings(root, 64 << 20, Duration.ofMinutes(10), 1), Runnable::run, () -> 0L);
-        route = new FirmwareRoute(store);
+        route = new FirmwareRoute(new Provisioning(ProvisioningSettings.NONE, store));
         server = serverChannel(true);
         client = new EmbeddedChannel(new HttpClientCodec(), new HttpObjectAggregator(1 << 20));
     }
@@ -321,8 +323,8 @@ class FirmwareRouteTest {
     @Test
     void writesNothingWhenTheClientLeftBeforeTheImageWasReady() {
         java.util.Queue<Runnable> loads = new java.util.ArrayDeque<>();
-        route = new FirmwareRoute(new FirmwareStore(new FirmwareSettings(root, 64 << 20, Duration.ofMinutes(10), 1),
-                loads::add, () -> 0L));
+        route = new FirmwareRoute(new Provisioning(ProvisioningSettings.NONE,
+                new FirmwareStore(new FirmwareSettings(root, 64 << 20, Duration.ofMinutes(10), 1), loads::add, () -> 0L)));
         server.finishAndReleaseAll();
         server = serverChannel(true);
         client.writeOutbound(get("/firmware/snom320.bin"));

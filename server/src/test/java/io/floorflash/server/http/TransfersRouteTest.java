@@ -17,9 +17,9 @@ class TransfersRouteTest {
         String hostile = "<img src=x onerror=alert(1)>\"\\\n.bin";
         FloorSnapshot snapshot = new FloorSnapshot(List.of(
                 new PhoneView(InetAddress.getByName("10.0.5.17"), "reception", true, PhoneState.LOADING, hostile,
-                        400, 1000, 200, 3, 2000, ""),
-                new PhoneView(InetAddress.getByName("10.0.5.18"), "", true, PhoneState.WAITING, "", 0, 0, 0, 0, 0, ""),
-                new PhoneView(InetAddress.getByName("192.168.1.5"), "", false, PhoneState.FAILED, "x.bin", 0, 0, 0, 0, 0,
+                        "releases/b/x.bin", 400, 1000, 200, 3, 2000, ""),
+                new PhoneView(InetAddress.getByName("10.0.5.18"), "", true, PhoneState.WAITING, "", "", 0, 0, 0, 0, 0, ""),
+                new PhoneView(InetAddress.getByName("192.168.1.5"), "", false, PhoneState.FAILED, "x.bin", "", 0, 0, 0, 0, 0,
                         "File not found")),
                 new FloorSnapshot.Counters(3, 1, 1, 0, 1, 1, 1), List.of(0L, 1_500_000L));
 
@@ -34,6 +34,7 @@ class TransfersRouteTest {
         assertThat(loading.get("name").asText()).isEqualTo("reception");
         assertThat(loading.get("state").asText()).isEqualTo("loading");
         assertThat(loading.get("file").asText()).isEqualTo(hostile);
+        assertThat(loading.get("served").asText()).isEqualTo("releases/b/x.bin");
         assertThat(loading.get("bytes").asLong()).isEqualTo(400);
         assertThat(loading.get("size").asLong()).isEqualTo(1000);
         assertThat(loading.get("bps").asLong()).isEqualTo(200);

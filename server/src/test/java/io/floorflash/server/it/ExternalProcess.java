@@ -64,6 +64,9 @@ final class ExternalProcess {
 
     /** Fails the test, saying how to install it, when {@code program} is not an executable on the PATH. */
     static Path requireOnPath(String program, String install) {
+        if (Path.of(program).isAbsolute()) {
+            return Files.isExecutable(Path.of(program)) ? Path.of(program) : fail(program + " not found: " + install);
+        }
         String path = System.getenv().getOrDefault("PATH", "/usr/local/bin:/usr/bin:/bin");
         for (String dir : path.split(File.pathSeparator)) {
             Path candidate = Path.of(dir.isEmpty() ? "." : dir, program);

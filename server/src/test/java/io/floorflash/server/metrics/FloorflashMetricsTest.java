@@ -302,7 +302,7 @@ class FloorflashMetricsTest {
     private static TransferSummary summary(int client, String file, TransferOutcome outcome, long bytes, long retransmits,
                                            long millis) {
         return new TransferSummary(id(client, file), outcome, bytes, bytes, TimeUnit.MILLISECONDS.toNanos(millis), 512, 1,
-                retransmits, outcome == TransferOutcome.COMPLETED ? "" : "detail about " + file, "");
+                retransmits, outcome == TransferOutcome.COMPLETED ? "" : "detail about " + file, "", file);
     }
 
     private static TransferSummary upload(int client, TransferOutcome outcome, long bytes) {

@@ -3,6 +3,10 @@ package io.floorflash.server.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
+import com.typesafe.config.ConfigFactory;
+import io.floorflash.config.ProvisioningSettings;
+import io.floorflash.config.SettingsLoader;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.config.FirmwareSettings;
 import io.floorflash.config.RetransmitSettings;
 import io.floorflash.config.TransferPortMode;
@@ -30,6 +34,7 @@ import io.floorflash.server.transfer.TransferPorts;
 import io.floorflash.server.transfer.TransferRegistry;
 import io.floorflash.server.transfer.TransferSummary;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufUtil;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.socket.DatagramPacket;
@@ -64,6 +69,8 @@ class RequestDispatcherTest {
     private final List<String> refusals = new ArrayList<>();
     private TransferRegistry registry;
     private EmbeddedChannel channel;
+    /** The rules the launcher decides by. */
+    private ProvisioningSettings provisioning = ProvisioningSettings.NONE;
     private final MockTicker ticker = io.netty.util.concurrent.Ticker.newMockTicker();
 
     @AfterEach
@@ -103,7 +110,8 @@ class RequestDispatcherTest {
         TransferPorts ports = new TransferPorts(
                 TransferPortMode.SINGLE, new TransferPorts.Sockets(Transport.NIO::datagramChannels,
                 false, 0), List.of(channel.eventLoop()), SegmentOffload.OFF, 100, 1);
-        TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings), ports,
+        TransferLauncher launcher = new TransferLauncher(new Provisioning(provisioning, store), registry,
+                new TransferPlanner(settings), ports,
                 new Refusals(ports, listener), listener, settings.deadline());
         channel.pipeline()
                 .addLast(PipelineNames.TRANSFERS, ports.listenerStage())
@@ -232,6 +240,42 @@ class RequestDispatcherTest {
         assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.UNKNOWN_TRANSFER_ID,
                 "Unknown transfer ID: OACK sent to the request port"));
         expectNoAnswer();
+    }
+
+    @Test
+    void aDenyRuleAnswersErrorTwoWithTheOperatorsTextForItsClientsOnly() {
+        provisioning = rules("floorflash.rules = [ { clients = [\"10.0.0.0/24\"], glob = \"private/*\","
+                + " deny = \"not served here\" }, { file = \"snom(\\\\d+)\\\\.bin\", serve = \"releases/b/snom$1.bin\" } ]");
+        openListener();
+
+        receive(hex("0001 707269766174652f6b6579732e74787400 6f6374657400")); // RRQ private/keys.txt octet
+
+        DatagramPacket denied = nextDatagram();
+        try {
+            assertThat(ByteBufUtil.hexDump(denied.content())).isEqualTo("0005" + "0002"
+                    + HexFormat.of().formatHex(ascii("not served here")) + "00");
+        } finally {
+            denied.release();
+        }
+        assertThat(refusals).containsExactly("client=10.0.0.7:41000 file=private/keys.txt error=2");
+
+        receive(hex("0001 736e6f6d3332302e62696e00 6f6374657400")); // RRQ snom320.bin: served as releases/b/...
+
+        assertThat(expectError()).isEqualTo(new ErrorPacket(ErrorCode.FILE_NOT_FOUND,
+                "File not found: releases/b/snom320.bin"));
+        expectNoAnswer();
+    }
+
+    private ProvisioningSettings rules(String hocon) {
+        return SettingsLoader.load(ConfigFactory.parseString(hocon + "\nfloorflash.firmware.root = \"" + root + "\"")
+                .withFallback(ConfigFactory.defaultReference()).resolve()).provisioning();
+    }
+
+    private DatagramPacket nextDatagram() {
+        channel.runPendingTasks();
+        DatagramPacket datagram = channel.readOutbound();
+        assertThat(datagram).as("an answer").isNotNull();
+        return datagram;
     }
 
     @Test

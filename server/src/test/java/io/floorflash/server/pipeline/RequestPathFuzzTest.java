@@ -4,6 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.ProvisioningSettings;
+import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.protocol.Data;
@@ -202,7 +204,7 @@ class RequestPathFuzzTest {
             TransferPorts ports = new TransferPorts(settings.transfer().ports(),
                     new TransferPorts.Sockets(Transport.NIO::datagramChannels, false, 0), List.of(channel.eventLoop()),
                     SegmentOffload.OFF, settings.transfer().unknownTransferRepliesPerSecond(), 1);
-            TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
+            TransferLauncher launcher = new TransferLauncher(new Provisioning(ProvisioningSettings.NONE, store), registry, new TransferPlanner(settings.transfer()), ports,
                     new Refusals(ports, listener), listener, settings.transfer().deadline());
             channel.pipeline()
                     .addLast(PipelineNames.TRANSFERS, ports.listenerStage())

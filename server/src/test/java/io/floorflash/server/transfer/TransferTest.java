@@ -346,7 +346,7 @@ class TransferTest {
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300,
-                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message, image.sha256()));
+                TimeUnit.SECONDS.toNanos(11), 512, 1, 3, message, image.sha256(), image.name()));
 
         advanceMillis(60_000);
         expectNothingSent();
@@ -373,7 +373,7 @@ class TransferTest {
         assertThat(port.size()).as("the transfer left its port").isZero();
         String reason = "no answer to the first packet after 5 tries (no ERROR to a client that never acknowledged)";
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 0, 1300,
-                TimeUnit.SECONDS.toNanos(17), 512, 1, 4, reason, image.sha256()));
+                TimeUnit.SECONDS.toNanos(17), 512, 1, 4, reason, image.sha256(), image.name()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -398,7 +398,7 @@ class TransferTest {
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 5 * 512, 20 * 512,
-                5 * SECOND, 512, 1, 0, message, image.sha256()));
+                5 * SECOND, 512, 1, 0, message, image.sha256(), image.name()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -423,7 +423,7 @@ class TransferTest {
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.DEADLINE, 0, 1300,
-                5 * SECOND, 512, 1, 2, message, image.sha256()));
+                5 * SECOND, 512, 1, 2, message, image.sha256(), image.name()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -455,7 +455,7 @@ class TransferTest {
         String message = "Timed out: no acknowledgement after 1 try";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300, SECOND, 512, 1, 0, message, image.sha256()));
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300, SECOND, 512, 1, 0, message, image.sha256(), image.name()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -473,7 +473,7 @@ class TransferTest {
         String message = "Timed out: no acknowledgement after 2 tries";
         assertThat(expectPacket()).isEqualTo(new ErrorPacket(ErrorCode.NOT_DEFINED, message));
         expectNothingSent();
-        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300, 3 * SECOND, 512, 1, 1, message, image.sha256()));
+        assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.TIMED_OUT, 512, 1300, 3 * SECOND, 512, 1, 1, message, image.sha256(), image.name()));
         assertThat(channel.finish()).isFalse();
     }
 
@@ -490,7 +490,7 @@ class TransferTest {
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 1000, 1000,
-                MILLISECONDS.toNanos(250), 512, 1, 0, "", image.sha256()));
+                MILLISECONDS.toNanos(250), 512, 1, 0, "", image.sha256(), image.name()));
         advanceMillis(10_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -534,7 +534,7 @@ class TransferTest {
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 0, 0, 3 * SECOND, 1432, 1, 1,
-                "", image.sha256()));
+                "", image.sha256(), image.name()));
         advanceMillis(60_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -567,7 +567,7 @@ class TransferTest {
         expectNothingSent();
         assertThat(port.size()).as("the transfer left its port").isZero();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CLIENT_ERROR, 0, 3000,
-                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe", image.sha256()));
+                MILLISECONDS.toNanos(300), 512, 1, 0, "client error 8: tsize probe", image.sha256(), image.name()));
         advanceMillis(10_000);
         expectNothingSent();
         assertThat(channel.finish()).isFalse();
@@ -782,7 +782,7 @@ class TransferTest {
 
         expectNothingSent();
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.CANCELLED, 512, 3000,
-                MILLISECONDS.toNanos(200), 512, 1, 0, "transfer port closed", image.sha256()));
+                MILLISECONDS.toNanos(200), 512, 1, 0, "transfer port closed", image.sha256(), image.name()));
         advanceMillis(10_000);
         expectNothingSent();
         channel.close();
@@ -866,7 +866,7 @@ class TransferTest {
         ack(11);
 
         assertThat(onlySummary()).isEqualTo(new TransferSummary(ID, TransferOutcome.COMPLETED, 10 * 512 + 7, 10 * 512 + 7,
-                SECOND, 512, 4, 4, "", image.sha256()));
+                SECOND, 512, 4, 4, "", image.sha256(), image.name()));
         assertThat(channel.finish()).isFalse();
     }
 

@@ -1,0 +1,130 @@
+package io.floorflash.server;
+
+import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.GroupSettings;
+import io.floorflash.config.RosterEntry;
+import io.floorflash.config.Settings;
+import io.floorflash.config.SettingsException;
+import io.floorflash.config.SettingsLoader;
+import io.floorflash.protocol.TransferMode;
+import io.floorflash.server.firmware.FirmwareException;
+import io.floorflash.server.firmware.FirmwareImage;
+import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.provisioning.Decision;
+import io.floorflash.server.provisioning.Provisioning;
+import java.io.PrintWriter;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+import picocli.CommandLine.Spec;
+
+/**
+ * {@code floorflash explain --config FILE --client IP NAME}: what the server would answer, without a server: the rule
+ * that matches (its place and text), the action and the file it names with its SHA-256, or why the request would be
+ * refused. The same code decides and loads as the server's (the rules, the path rules, SHA256SUMS), run on this
+ * thread. Exit 0 with an answer; 2 when the configuration is broken (every problem listed) or the client is no address.
+ */
+@Command(name = "explain", mixinStandardHelpOptions = true, sortOptions = false,
+        description = "Explain which rule decides a request, and the file (and SHA-256) it would be served, or why it"
+                + " would be refused. Exit 0 with an answer, 2 for a broken configuration.")
+final class ExplainCommand implements Callable<Integer> {
+    @Spec
+    CommandSpec spec;
+
+    @Option(names = "--config", paramLabel = "FILE", required = true, description = "HOCON configuration file.")
+    Path config;
+
+    @Option(names = "--client", paramLabel = "IP", required = true, description = "The client's address.")
+    String client;
+
+    @Parameters(paramLabel = "NAME", description = "The file name the client asks for.")
+    String name;
+
+    @Override
+    public Integer call() {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        Settings settings;
+        try {
+            settings = SettingsLoader.load(config, Map.of());
+        } catch (SettingsException e) {
+            err.println("floorflash explain: " + config + ": " + e.getMessage());
+            return 2;
+        }
+        InetAddress address;
+        try {
+            if (!client.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+                throw new UnknownHostException(client);
+            }
+            address = InetAddress.getByName(client);
+        } catch (UnknownHostException e) {
+            err.println("floorflash explain: --client '" + client + "' (expected: an IPv4 or IPv6 address)");
+            return 2;
+        }
+        FirmwareStore store = new FirmwareStore(settings.firmware(), Runnable::run, Ticker.systemTicker());
+        Provisioning provisioning = new Provisioning(settings.provisioning(), store);
+        out.println("client:   " + address.getHostAddress() + describeClient(settings, address));
+        out.println("request:  " + name);
+        Decision decision;
+        try {
+            decision = provisioning.decide(address, name);
+        } catch (FirmwareException e) {
+            out.println("refused:  ERROR " + e.code().code() + " \"" + e.getMessage() + "\" (the path rules)");
+            return 0;
+        }
+        out.println("rule:     " + (decision.rule() == null
+                ? "none matches" + (settings.provisioning().rules().isEmpty() ? " (no rules configured)" : "")
+                : decision.rule().label() + " " + decision.rule().text()));
+        if (decision instanceof Decision.Deny deny) {
+            out.println("action:   deny");
+            out.println("refused:  ERROR 2 \"" + deny.text() + "\"");
+            return 0;
+        }
+        if (decision instanceof Decision.Serve serve) {
+            out.println("action:   serve " + serve.served()
+                    + (decision.rule() == null && decision.group() != null && !decision.group().release().isEmpty()
+                    ? " (from " + decision.group() + ")" : ""));
+        }
+        try {
+            FirmwareImage image = provisioning.open(decision, TransferMode.OCTET).join();
+            out.println("file:     " + settings.firmware().root().resolve(image.name()) + ", " + image.size() + " bytes");
+            out.println("sha256:   " + image.sha256());
+            out.println("result:   served");
+        } catch (CompletionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof FirmwareException refusal) {
+                out.println("refused:  ERROR " + refusal.code().code() + " \"" + refusal.getMessage() + "\"");
+            } else {
+                out.println("refused:  ERROR 0 \"Internal server error\" (" + cause + ")");
+            }
+        } finally {
+            store.close();
+        }
+        return 0;
+    }
+
+    /** " (roster: Floor 5; group 'canary' (release releases/10.1.2))", or "". */
+    private static String describeClient(Settings settings, InetAddress address) {
+        List<String> about = new ArrayList<>();
+        for (RosterEntry entry : settings.http().floor().roster()) {
+            if (entry.contains(address) && !entry.name().isEmpty()) {
+                about.add("roster: " + entry.name());
+                break;
+            }
+        }
+        GroupSettings group = settings.provisioning().groupOf(address);
+        if (group != null) {
+            about.add(group.toString());
+        }
+        return about.isEmpty() ? "" : " (" + String.join("; ", about) + ")";
+    }
+}
