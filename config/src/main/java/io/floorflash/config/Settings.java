@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /** All of floorflash's settings, one record per concern; build them with {@link SettingsLoader}. */
 public record Settings(ListenerSettings tftp, TransferSettings transfer, FirmwareSettings firmware, HttpSettings http,
-                       AuditSettings audit, ShutdownSettings shutdown) {
+                       AuditSettings audit, ShutdownSettings shutdown, HookSettings hooks) {
     public Settings {
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(transfer, "transfer");
@@ -12,5 +12,6 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(http, "http");
         Objects.requireNonNull(audit, "audit");
         Objects.requireNonNull(shutdown, "shutdown");
+        Objects.requireNonNull(hooks, "hooks");
     }
 }

@@ -187,10 +187,11 @@ public final class SettingsLoader {
                     + ", or anyone could fetch it over TFTP)");
         }
         ShutdownSettings shutdown = ShutdownSettings.read(floorflash.at("shutdown"));
+        HookSettings hooks = HookSettings.read(floorflash.at("hooks"));
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
-        return new Settings(tftp, transfer, firmware, http, audit, shutdown);
+        return new Settings(tftp, transfer, firmware, http, audit, shutdown, hooks);
     }
 
     /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */
