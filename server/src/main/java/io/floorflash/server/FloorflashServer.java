@@ -15,6 +15,7 @@ import io.floorflash.server.http.SideRoutes;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
+import io.floorflash.server.provisioning.WebhookSender;
 import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
@@ -97,12 +98,14 @@ public final class FloorflashServer implements AutoCloseable {
     private final HttpListener firmwareHttp;
     /** The Prometheus meters behind {@code /metrics}, or null with the operator side off. */
     private final FloorflashMetrics metrics;
+    /** Posts each finished transfer's audit line; off (and threadless) without a URL. */
+    private final WebhookSender webhook;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
                              ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
                              List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
-                             FloorflashMetrics metrics) {
+                             FloorflashMetrics metrics, WebhookSender webhook) {
         this.transport = transport;
         this.group = group;
         this.listenerGroup = listenerGroup;
@@ -117,6 +120,7 @@ public final class FloorflashServer implements AutoCloseable {
         this.http = http;
         this.firmwareHttp = firmwareHttp;
         this.metrics = metrics;
+        this.webhook = webhook;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -142,6 +146,12 @@ public final class FloorflashServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
+        WebhookSender webhook;
+        try {
+            webhook = new WebhookSender(settings.hooks().webhook());
+        } catch (IllegalStateException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
                 new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
         // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
@@ -159,8 +169,11 @@ public final class FloorflashServer implements AutoCloseable {
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
         FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
-        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers))
-                : TransferListener.all(List.of(tally, refusalLog, transfers, floor, metrics));
+        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers, webhook))
+                : TransferListener.all(List.of(tally, refusalLog, transfers, webhook, floor, metrics));
+        if (metrics != null) {
+            metrics.bindWebhook(webhook);
+        }
         SegmentOffload offload = SegmentOffload.of(settings.transfer().udpGso() && transport.segmentOffload());
         if (settings.transfer().udpGso() && transport == Transport.EPOLL && !offload.enabled()) {
             log.info("UDP GSO is not available on this kernel; windows go out as separate datagrams");
@@ -235,6 +248,7 @@ public final class FloorflashServer implements AutoCloseable {
             listenerChannels.forEach(Channel::close);
             shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
+            webhook.close();
             if (metrics != null) {
                 metrics.close();
             }
@@ -268,6 +282,7 @@ public final class FloorflashServer implements AutoCloseable {
             listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
             shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
+            webhook.close();
             if (metrics != null) {
                 metrics.close();
             }
@@ -282,7 +297,7 @@ public final class FloorflashServer implements AutoCloseable {
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
                 offload, tally,
-                listenerChannels, http, firmwareHttp, metrics);
+                listenerChannels, http, firmwareHttp, metrics, webhook);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (http != null) {
@@ -359,6 +374,11 @@ public final class FloorflashServer implements AutoCloseable {
         }
     }
 
+    /** The webhook, for a reload to hand new settings to ({@link WebhookSender#reconfigure}). */
+    public WebhookSender webhook() {
+        return webhook;
+    }
+
     /** UDP GSO for windows: whether it is on, and the sends made with it. */
     public SegmentOffload segmentOffload() {
         return offload;
@@ -417,6 +437,8 @@ public final class FloorflashServer implements AutoCloseable {
         log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tally.finished(), tally.finished() == 1 ? "" : "s",
                 tally.cancelled(), told, tally.refused(), tally.refused() == 1 ? "" : "s");
+        // Every transfer has ended: the webhook has its last lines and gets shutdown-timeout to send them.
+        webhook.close();
         // Both HTTP sides stay up through the drain (readyz answers 503 from its start).
         if (firmwareHttp != null) {
             firmwareHttp.close();
