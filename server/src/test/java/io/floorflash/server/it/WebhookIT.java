@@ -8,6 +8,8 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.floorflash.server.metrics.Exposition;
 import io.floorflash.server.provisioning.WebhookReceiver;
 import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -92,6 +94,27 @@ class WebhookIT {
         assertThat(exposition.value("floorflash_webhook_deliveries_total{result=\"dropped\"}")).isZero();
         assertThat(exposition.value("floorflash_webhook_queued")).isZero();
         assertThat(server.summaries()).hasSize(2);
+    }
+
+    @Test
+    void aReceiverThatIsDownCostsTheTransfersNothing(@TempDir Path downloads) throws Exception {
+        int closed;
+        try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            closed = socket.getLocalPort();
+        }
+        try (TestServer down = TestServer.start(root, Map.of(
+                "floorflash.hooks.webhook.url", "http://127.0.0.1:" + closed + "/hooks",
+                "floorflash.hooks.webhook.max-retries", 1,
+                "floorflash.hooks.webhook.backoff", "10 ms"))) {
+            Client.curl(down.port(), "snom320.bin", downloads.resolve("a.bin"))
+                    .assertDelivered(root.resolve("snom320.bin"), downloads.resolve("a.bin"));
+            Client.tftpHpa(down.port(), "snom820-r.bin", downloads.resolve("b.bin"), "octet")
+                    .assertDelivered(root.resolve("snom820-r.bin"), downloads.resolve("b.bin"));
+
+            await().atMost(WAIT).until(() -> down.server().webhook().failed() == 2);
+            assertThat(down.server().webhook().retries()).isEqualTo(2);
+            assertThat(down.server().webhook().delivered()).isZero();
+        }
     }
 
     private static JsonNode parse(String body) {
