@@ -5,7 +5,8 @@ import java.util.Objects;
 /** All of floorflash's settings, one record per concern; build them with {@link SettingsLoader}. */
 public record Settings(ListenerSettings tftp, TransferSettings transfer, FirmwareSettings firmware, HttpSettings http,
                        AuditSettings audit, ShutdownSettings shutdown, UploadSettings uploads,
-                       ProvisioningSettings provisioning, ReloadSettings reload) {
+                       ProvisioningSettings provisioning, ReloadSettings reload,
+                       HookSettings hooks) {
     public Settings {
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(transfer, "transfer");
@@ -16,5 +17,6 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(uploads, "uploads");
         Objects.requireNonNull(provisioning, "provisioning");
         Objects.requireNonNull(reload, "reload");
+        Objects.requireNonNull(hooks, "hooks");
     }
 }

@@ -21,6 +21,7 @@ import io.floorflash.server.pipeline.TransferLauncher;
 import io.floorflash.server.pipeline.UploadLauncher;
 import io.floorflash.server.provisioning.UploadFiles;
 import io.floorflash.server.provisioning.Provisioning;
+import io.floorflash.server.provisioning.WebhookSender;
 import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
 import io.floorflash.server.transfer.SegmentOffload;
@@ -111,13 +112,15 @@ public final class FloorflashServer implements AutoCloseable {
     private final FloorView floor;
     /** The settings in force: those started with, then each reload's. */
     private volatile Settings settings;
+    /** Posts each finished transfer's audit line; off (and threadless) without a URL. */
+    private final WebhookSender webhook;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
                              ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
                              List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
                              FloorflashMetrics metrics, UploadFiles uploads, Provisioning provisioning, FloorView floor,
-                             Settings settings) {
+                             Settings settings, WebhookSender webhook) {
         this.transport = transport;
         this.group = group;
         this.listenerGroup = listenerGroup;
@@ -136,6 +139,7 @@ public final class FloorflashServer implements AutoCloseable {
         this.provisioning = provisioning;
         this.floor = floor;
         this.settings = settings;
+        this.webhook = webhook;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -161,6 +165,12 @@ public final class FloorflashServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
+        WebhookSender webhook;
+        try {
+            webhook = new WebhookSender(settings.hooks().webhook());
+        } catch (IllegalStateException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
                 new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
         // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
@@ -178,8 +188,11 @@ public final class FloorflashServer implements AutoCloseable {
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor(), settings.provisioning().groups()) : null;
         FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
-        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers))
-                : TransferListener.all(List.of(tally, refusalLog, transfers, floor, metrics));
+        TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers, webhook))
+                : TransferListener.all(List.of(tally, refusalLog, transfers, webhook, floor, metrics));
+        if (metrics != null) {
+            metrics.bindWebhook(webhook);
+        }
         SegmentOffload offload = SegmentOffload.of(settings.transfer().udpGso() && transport.segmentOffload());
         if (settings.transfer().udpGso() && transport == Transport.EPOLL && !offload.enabled()) {
             log.info("UDP GSO is not available on this kernel; windows go out as separate datagrams");
@@ -277,6 +290,7 @@ public final class FloorflashServer implements AutoCloseable {
             if (files != null) {
                 files.close(0);
             }
+            webhook.close();
             if (metrics != null) {
                 metrics.close();
             }
@@ -313,6 +327,7 @@ public final class FloorflashServer implements AutoCloseable {
             if (files != null) {
                 files.close(0);
             }
+            webhook.close();
             if (metrics != null) {
                 metrics.close();
             }
@@ -327,7 +342,7 @@ public final class FloorflashServer implements AutoCloseable {
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
                 offload, tally,
-                listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings);
+                listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings, webhook);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (files != null) {
@@ -427,7 +442,7 @@ public final class FloorflashServer implements AutoCloseable {
 
     /**
      * Puts the reloadable part of {@code next} in force for what is decided from now on: rules and groups, the roster,
-     * require-checksums. Running transfers keep their images. Returns the keys of settings that changed but need a
+     * require-checksums, the webhook (lines queued for it go to the new URL). Running transfers keep their images. Returns the keys of settings that changed but need a
      * restart (their running values stay), such as {@code floorflash.tftp}.
      */
     public synchronized List<String> reconfigure(Settings next) {
@@ -451,6 +466,7 @@ public final class FloorflashServer implements AutoCloseable {
         if (!before.shutdown().equals(next.shutdown())) {
             restart.add("floorflash.shutdown");
         }
+        webhook.reconfigure(next.hooks().webhook()); // first: a headers file it cannot read fails the whole reload
         provisioning.replace(next.provisioning());
         store.requireChecksums(next.firmware().requireChecksums());
         if (floor != null) {
@@ -469,6 +485,11 @@ public final class FloorflashServer implements AutoCloseable {
         return new HttpSettings(h.enabled(), h.address(), h.port(), h.tokenFile(), h.allowedHosts(),
                 h.maxConnections(), h.headerTimeout(), h.maxRequestBytes(), h.idleTimeout(), h.firmware(),
                 new FloorSettings(h.floor().maxPhones(), h.floor().throughputHistory(), List.of()));
+    }
+
+    /** The webhook, for a reload to hand new settings to ({@link WebhookSender#reconfigure}). */
+    public WebhookSender webhook() {
+        return webhook;
     }
 
     /** UDP GSO for windows: whether it is on, and the sends made with it. */
@@ -529,6 +550,8 @@ public final class FloorflashServer implements AutoCloseable {
         log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tally.finished(), tally.finished() == 1 ? "" : "s",
                 tally.cancelled(), told, tally.refused(), tally.refused() == 1 ? "" : "s");
+        // Every transfer has ended: the webhook has its last lines and gets shutdown-timeout to send them.
+        webhook.close();
         // Both HTTP sides stay up through the drain (readyz answers 503 from its start).
         if (firmwareHttp != null) {
             firmwareHttp.close();

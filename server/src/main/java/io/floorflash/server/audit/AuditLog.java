@@ -49,8 +49,8 @@ public final class AuditLog implements TransferListener {
         }
     }
 
-    /** The JSON line for {@code s}, finished at {@code at}. */
-    static String line(TransferSummary s, Instant at) {
+    /** The JSON line for {@code s}, finished at {@code at}: the audit log's, and the body the webhook posts. */
+    public static String line(TransferSummary s, Instant at) {
         StringBuilder out = new StringBuilder(320);
         out.append("{\"ts\":");
         JsonWriter.quoteAscii(out, TIMESTAMP.format(at));

@@ -73,6 +73,8 @@ import java.util.function.ToDoubleFunction;
  * <li>{@code floorflash_http_downloads_active}, {@code floorflash_http_sent_bytes_total}</li>
  * <li>{@code floorflash_audit_lines_lost_total{reason="queue-full|write-failed"}}: audit lines that never reached the
  * file (with the audit log on)</li>
+ * <li>{@code floorflash_webhook_deliveries_total{result="delivered|failed|dropped"}},
+ * {@code floorflash_webhook_retries_total}, {@code floorflash_webhook_queued}: the webhook's lines</li>
  * <li>{@code floorflash_http_connections_open{side="operator|firmware"}},
  * {@code floorflash_http_connections_refused_total{side}} (over max-connections),
  * {@code floorflash_http_header_timeouts_total{side}}, and on the operator side
@@ -308,6 +310,45 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
         long applied();
 
         long rejected();
+    }
+
+    /**
+     * Shows the webhook: {@code floorflash_webhook_deliveries_total{result="delivered|failed|dropped"}}, {@code
+     * floorflash_webhook_retries_total} and {@code floorflash_webhook_queued}.
+     */
+    public void bindWebhook(WebhookStats webhook) {
+        bound.add(webhook);
+        String description = "Webhook lines: delivered (2xx), failed (refused or out of retries), dropped (queue full,"
+                + " webhook turned off, or still queued at shutdown)";
+        FunctionCounter.builder("floorflash.webhook.deliveries", webhook, WebhookStats::delivered).tag("result", "delivered")
+                .description(description).register(registry);
+        FunctionCounter.builder("floorflash.webhook.deliveries", webhook, WebhookStats::failed).tag("result", "failed")
+                .description(description).register(registry);
+        FunctionCounter.builder("floorflash.webhook.deliveries", webhook, WebhookStats::dropped).tag("result", "dropped")
+                .description(description).register(registry);
+        FunctionCounter.builder("floorflash.webhook.retries", webhook, WebhookStats::retries)
+                .description("Webhook attempts made again after a connection failure, a timeout, a 5xx, 408 or 429")
+                .register(registry);
+        Gauge.builder("floorflash.webhook.queued", webhook, WebhookStats::queued)
+                .description("Webhook lines waiting to be sent").strongReference(true).register(registry);
+    }
+
+    /** What the webhook tells the metrics. */
+    public interface WebhookStats {
+        /** Lines the receiver answered with 2xx. */
+        long delivered();
+
+        /** Lines refused by the receiver, or still failing after every retry. */
+        long failed();
+
+        /** Lines never sent: the queue was full, the webhook was turned off, or the server stopped first. */
+        long dropped();
+
+        /** Attempts made again. */
+        long retries();
+
+        /** Lines waiting now. */
+        int queued();
     }
 
     /** What the audit log tells the metrics. */
