@@ -94,9 +94,16 @@ final class ExplainCommand implements Callable<Integer> {
                     + (decision.rule() == null && decision.group() != null && !decision.group().release().isEmpty()
                     ? " (from " + decision.group() + ")" : ""));
         }
+        if (decision instanceof Decision.Render render) {
+            out.println("action:   render " + render.action().template() + " with the row of device '" + render.mac()
+                    + "' in " + render.action().inventory() + (render.fallback() == null ? ""
+                    : "; a device not listed gets " + render.fallback()));
+        }
         try {
             FirmwareImage image = provisioning.open(decision, TransferMode.OCTET).join();
-            out.println("file:     " + settings.firmware().root().resolve(image.name()) + ", " + image.size() + " bytes");
+            out.println("file:     " + (decision instanceof Decision.Render && image.name().equals(decision.requested()
+                    .relative()) ? "rendered " + image.name() : settings.firmware().root().resolve(image.name()))
+                    + ", " + image.size() + " bytes");
             out.println("sha256:   " + image.sha256());
             out.println("result:   served");
         } catch (CompletionException e) {

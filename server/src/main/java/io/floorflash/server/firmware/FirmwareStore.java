@@ -24,6 +24,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentHashMap;
@@ -153,6 +154,36 @@ public final class FirmwareStore {
         }
         requireChecksums = required;
         cache.synchronous().asMap().keySet().removeIf(key -> key.checksumsRequired() != required);
+    }
+
+    /**
+     * Runs {@code work} (blocking: reading templates and inventories) on the load queue, under the same
+     * {@code load-threads} and {@code load-timeout} as file reads; a failure that is not a {@link FirmwareException}
+     * answers ERROR 0 naming {@code name}.
+     */
+    public <T> CompletableFuture<T> generate(String name, Callable<T> work) {
+        return loads.run("generated " + name, "making " + name, work).handle((done, error) -> {
+            if (error == null) {
+                return CompletableFuture.completedFuture(done);
+            }
+            Throwable cause = unwrap(error);
+            if (cause instanceof FirmwareException refusal) {
+                return CompletableFuture.<T>failedFuture(refusal);
+            }
+            log.warn("file={} could not be made: {}", name, String.valueOf(cause));
+            return CompletableFuture.<T>failedFuture(new FirmwareException(ErrorCode.NOT_DEFINED, name
+                    + " could not be made; see the server log"));
+        }).thenCompose(f -> f);
+    }
+
+    /**
+     * An image of {@code octets}, made for one request rather than read from a file (a per-device settings file):
+     * converted for netascii, never cached here. Call it from {@link #generate}'s work, off the event loops.
+     */
+    public FirmwareImage generatedImage(String name, TransferMode mode, ByteBuffer octets, String sha256) {
+        boolean netascii = mode == TransferMode.NETASCII;
+        ByteBuffer bytes = netascii ? toNetascii(octets.duplicate(), memory, name) : octets.duplicate();
+        return new FirmwareImage(name, mode, bytes, netascii ? sha256(bytes) : sha256, null);
     }
 
     /** Hits, misses and loads so far. */

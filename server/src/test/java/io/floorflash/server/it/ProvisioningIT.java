@@ -58,6 +58,12 @@ class ProvisioningIT {
         SeededFiles.write(Files.createDirectories(root.resolve("releases/10.1.1")), "snom320.bin", 300_000, 1);
         SeededFiles.write(Files.createDirectories(root.resolve("releases/10.1.2")), "snom320.bin", 300_000, 2);
         SeededFiles.write(Files.createDirectories(root.resolve("private")), "keys.txt", 100, 3);
+        Files.writeString(root.resolve("snomD345-generic.htm"), "<settings><!-- no device row --></settings>\n", UTF_8);
+        Files.writeString(work.resolve("snomD345.htm"), "<settings>\n<user_name perm=\"R\">{{user}}</user_name>\n"
+                + "<setting_server perm=\"R\">{{server}}</setting_server>\n<phone_mac>{{mac}}</phone_mac>\n</settings>\n",
+                UTF_8);
+        Files.writeString(work.resolve("phones.csv"), "mac,user,server\n00:04:13:A1:1F:A7,desk 17 <R&D>,"
+                + "\"http://pbx.example.com/prov,v2\"\n000413a11fb0,reception,http://pbx.example.com/prov\n", UTF_8);
         audit = work.resolve("audit.jsonl");
         config = work.resolve("floorflash.conf");
         writeConfig("releases/10.1.2", "releases/10.1.1");
@@ -93,6 +99,9 @@ class ProvisioningIT {
                 "floorflash.rules = [",
                 "  { glob = \"private/*\", deny = \"not served here\" }",
                 "  { file = \"tftpboot/(.*)\", serve = \"${release}/$1\" }",
+                "  { file = \"snomD345-([0-9A-Fa-f]{12})\\\\.htm\", render { template = \"" + work.resolve("snomD345.htm")
+                        + "\", inventory = \"" + work.resolve("phones.csv") + "\", fallback = \"snomD345-generic.htm\","
+                        + " escape = xml } }",
                 "]", ""), UTF_8);
     }
 
@@ -144,6 +153,38 @@ class ProvisioningIT {
                 + "10.1.1/snom320.bin\",\"direction\":\"read\",\"sha256\":\"" + SeededFiles.sha256(everyone) + "\"");
         assertThat(lines).contains("\"client\":\"127.0.0.2\"", "\"file\":\"snom320.bin\",\"served\":\"releases/10.1.2/"
                 + "snom320.bin\"");
+    }
+
+    @Test
+    void aRenderRuleMakesEachPhonesSettingsFileOverTftpAndHttp() throws Exception {
+        String expected = "<settings>\n<user_name perm=\"R\">desk 17 &lt;R&amp;D&gt;</user_name>\n"
+                + "<setting_server perm=\"R\">http://pbx.example.com/prov,v2</setting_server>\n"
+                + "<phone_mac>000413a11fa7</phone_mac>\n</settings>\n";
+
+        Path hpa = work.resolve("hpa.htm");
+        ClientResult fetched = Client.tftpHpa(port, "snomD345-000413A11FA7.htm", hpa, "binary");
+        assertThat(fetched.succeeded()).as("%s", fetched).isTrue();
+        assertThat(Files.readString(hpa)).isEqualTo(expected);
+        Path atftp = work.resolve("atftp.htm");
+        assertThat(Client.atftp(port, "snomD345-000413a11fa7.htm", atftp, "--option", "blksize 1468").succeeded()).isTrue();
+        assertThat(Files.readString(atftp)).isEqualTo(expected);
+        HttpResponse<byte[]> overHttp = get("http://127.0.0.1:" + firmwarePort + "/firmware/snomD345-000413A11FA7.htm");
+        assertThat(overHttp.statusCode()).isEqualTo(200);
+        assertThat(new String(overHttp.body(), UTF_8)).isEqualTo(expected);
+
+        Path unknown = work.resolve("unknown.htm");
+        Client.curl(port, "snomD345-000413A1FFFF.htm", unknown)
+                .assertDelivered(root.resolve("snomD345-generic.htm"), unknown);
+
+        Files.writeString(work.resolve("phones.csv"), Files.readString(work.resolve("phones.csv"))
+                .replace("desk 17 <R&D>", "desk 18"), UTF_8);
+        Path changed = work.resolve("changed.htm");
+        Client.curl(port, "snomD345-000413A11FA7.htm", changed).assertSucceeded();
+        assertThat(Files.readString(changed)).as("a changed inventory is read again").contains(">desk 18<");
+
+        ExternalProcess.Finished explained = explain("127.0.0.5", "snomD345-000413A11FA7.htm");
+        assertThat(explained.output()).contains("rule:     floorflash.rules[2]", "action:   render " + work.resolve("snomD345.htm"),
+                "device '000413A11FA7'", "file:     rendered snomD345-000413A11FA7.htm", "result:   served");
     }
 
     @Test
