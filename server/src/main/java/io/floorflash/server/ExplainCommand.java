@@ -17,10 +17,12 @@ import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Callable;
+import org.slf4j.LoggerFactory;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -51,6 +53,20 @@ final class ExplainCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        // The answer is the output: the store's INFO lines (an image loaded) would only interleave with it.
+        if (LoggerFactory.getLogger("io.floorflash") instanceof ch.qos.logback.classic.Logger floorflash) {
+            ch.qos.logback.classic.Level before = floorflash.getLevel();
+            floorflash.setLevel(ch.qos.logback.classic.Level.WARN);
+            try {
+                return explain();
+            } finally {
+                floorflash.setLevel(before);
+            }
+        }
+        return explain();
+    }
+
+    private int explain() {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         Settings settings;
@@ -122,12 +138,11 @@ final class ExplainCommand implements Callable<Integer> {
     /** " (roster: Floor 5; group 'canary' (release releases/10.1.2))", or "". */
     private static String describeClient(Settings settings, InetAddress address) {
         List<String> about = new ArrayList<>();
-        for (RosterEntry entry : settings.http().floor().roster()) {
-            if (entry.contains(address) && !entry.name().isEmpty()) {
-                about.add("roster: " + entry.name());
-                break;
-            }
-        }
+        // As the floor page names it: a single address's name wins over its network's, the narrowest network's next.
+        settings.http().floor().roster().stream()
+                .filter(entry -> entry.contains(address) && !entry.name().isEmpty())
+                .max(Comparator.comparingInt(RosterEntry::prefixLength))
+                .ifPresent(entry -> about.add("roster: " + entry.name()));
         GroupSettings group = settings.provisioning().groupOf(address);
         if (group != null) {
             about.add(group.toString());
