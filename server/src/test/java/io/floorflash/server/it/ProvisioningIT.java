@@ -23,6 +23,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import io.floorflash.server.provisioning.WebhookReceiver;
 import org.apache.commons.net.tftp.TFTP;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -287,6 +288,32 @@ class ProvisioningIT {
                 .until(() -> ExternalProcess.read(log).contains("configuration reloaded from"));
         Path after = work.resolve("after.bin");
         Client.curl(port, "snom320.bin", after).assertDelivered(root.resolve("releases/10.1.2/snom320.bin"), after);
+    }
+
+    @Test
+    void aReloadTurnsTheWebhookOnAndARejectedOneLeavesItAsItWas() throws Exception {
+        try (WebhookReceiver receiver = new WebhookReceiver()) {
+            Files.writeString(config, Files.readString(config) + "floorflash.hooks.webhook.url = \"" + receiver.url()
+                    + "\"\n", UTF_8);
+            hangUp();
+            await("the reload").atMost(Duration.ofSeconds(10))
+                    .until(() -> ExternalProcess.read(log).contains("configuration reloaded from"));
+
+            Path fetched = work.resolve("hooked.bin");
+            Client.curl(port, "snom320.bin", fetched).assertSucceeded();
+            await("the webhook's post").atMost(Duration.ofSeconds(10)).until(() -> receiver.posts().size() == 1);
+            assertThat(receiver.posts().get(0).body()).contains("\"client\":\"127.0.0.1\"",
+                    "\"file\":\"snom320.bin\",\"served\":\"releases/10.1.1/snom320.bin\"");
+
+            Files.writeString(config, Files.readString(config) + "floorflash.hooks.webhook.url = \"ftp://nowhere\"\n",
+                    UTF_8);
+            hangUp();
+            await("the rejection").atMost(Duration.ofSeconds(10))
+                    .until(() -> ExternalProcess.read(log).contains("rejected, the running configuration stays"));
+            Client.curl(port, "snom320.bin", work.resolve("again.bin")).assertSucceeded();
+            await("the second post, to the same receiver").atMost(Duration.ofSeconds(10))
+                    .until(() -> receiver.posts().size() == 2);
+        }
     }
 
     private void hangUp() throws Exception {
