@@ -66,7 +66,8 @@ class ServiceStopIT {
         }
         assertThat(ExternalProcess.read(output)).contains("1 transfer finished, 0 cancelled (0 told to end); 1 request refused");
         assertThat(auditLines()).singleElement().asString()
-                .contains("\"file\":\"slow.bin\",\"sha256\":\"" + sha + "\",\"outcome\":\"completed\",\"bytes\":5120,\"size\":5120,")
+                .contains("\"file\":\"slow.bin\",\"served\":\"slow.bin\",\"direction\":\"read\",\"sha256\":\"" + sha
+                        + "\",\"outcome\":\"completed\",\"bytes\":5120,\"size\":5120,")
                 .doesNotContain("reason");
     }
 
@@ -92,7 +93,8 @@ class ServiceStopIT {
         }
         assertThat(ExternalProcess.read(output)).contains("0 transfers finished, 1 cancelled (1 told to end); 1 request refused");
         assertThat(auditLines()).singleElement().asString()
-                .contains("\"file\":\"stuck.bin\",\"sha256\":\"" + sha + "\",\"outcome\":\"cancelled\",\"bytes\":512,\"size\":5120,")
+                .contains("\"file\":\"stuck.bin\",\"served\":\"stuck.bin\",\"direction\":\"read\",\"sha256\":\"" + sha
+                        + "\",\"outcome\":\"cancelled\",\"bytes\":512,\"size\":5120,")
                 .endsWith(",\"reason\":\"" + SHUTTING_DOWN + "\"}");
     }
 
