@@ -2,6 +2,7 @@ package io.floorflash.config;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.typesafe.config.ConfigFactory;
@@ -151,7 +152,7 @@ class SettingsLoaderTest {
                 "floorflash.http.floor.roster[1].address: '10.0.5.0/33' (expected: a prefix length of 0-32 after the /)",
                 "floorflash.http.floor.roster[2].address: missing" + expected,
                 "floorflash.http.floor.roster[3].address: 'phone.example.com'" + expected,
-                "floorflash.http.floor.roster[4].colour: unknown key (expected: address, name)",
+                "floorflash.http.floor.roster[4].colour: unknown key (expected one of: address, name)",
                 "floorflash.http.floor.roster[5].address: 10.0.5.17 is listed twice (also floorflash.http.floor.roster[4])",
                 "floorflash.http.floor.roster[6].name: '" + "x".repeat(65) + "' (expected: at most 64 characters, no control characters)");
     }
@@ -349,6 +350,21 @@ class SettingsLoaderTest {
         assertThat(failure.problems()).containsExactlyInAnyOrder(
                 "floorflash.transfer.max-client-timeout: PT1.5S (expected: whole seconds, 1 to 255)",
                 "floorflash.transfer.max-transfers-per-address: 101 (expected: at most max-active-transfers, 100)");
+    }
+
+    @Test
+    void aRecordBuiltInCodeChecksItselfWithTheFilesWords() {
+        Settings defaults = SettingsLoader.load(null, Map.of());
+        RetransmitSettings retransmit = defaults.transfer().retransmit();
+
+        assertThatThrownBy(() -> new RetransmitSettings(Duration.ofSeconds(3), 2.0, Duration.ofSeconds(2), 0.1, 11, true,
+                retransmit.minTimeout(), 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max-timeout: PT2S (expected: at least initial-timeout, PT3S)");
+        assertThatThrownBy(() -> new ListenerSettings(defaults.tftp().address(), 70000, TransportKind.NIO, 1, 0, 1, 0))
+                .hasMessage("port: 70000 (expected: 0-65535)");
+        assertThatThrownBy(() -> new AuditSettings(true, dir.resolve("a.jsonl"), 2048, 7, 1024))
+                .hasMessage("total-size-cap: 1024 bytes (expected: at least max-file-size, 2048 bytes)");
     }
 
     @Test

@@ -86,9 +86,10 @@ class RequestDispatcherTest {
         registry = new TransferRegistry(maxActiveTransfers, perAddress);
         FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
                 Runnable::run, Ticker.systemTicker());
+        // The registry above admits; these settings only plan (and hold at least one slot, as any valid ones do).
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1, perAddress,
-                Duration.ofSeconds(10));
+                Math.max(1, maxActiveTransfers), Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1,
+                Math.max(1, perAddress), Duration.ofSeconds(10));
         TransferListener listener = new TransferListener() {
                     @Override
                     public void transferFinished(TransferSummary summary) {
