@@ -1,5 +1,6 @@
 package io.floorflash.config;
 
+import io.floorflash.protocol.OptionLimits;
 import java.time.Duration;
 
 /**
@@ -14,7 +15,7 @@ public record RetransmitSettings(Duration initialTimeout, double backoff, Durati
     private static final Duration SHORTEST = Duration.ofMillis(10);
     private static final Duration SHORTEST_FLOOR = Duration.ofMillis(1);
     /** No wait is longer than the longest timeout a client may negotiate (RFC 2349: 255 s). */
-    private static final Duration LONGEST = Duration.ofSeconds(255);
+    private static final Duration LONGEST = Duration.ofSeconds(OptionLimits.MAX_TIMEOUT_SECONDS);
     private static final int MAX_RETRIES = 100;
 
     public RetransmitSettings {

@@ -11,6 +11,7 @@ import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.Netascii;
 import io.floorflash.protocol.OptionAck;
+import io.floorflash.protocol.OptionLimits;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.codec.LeakProbe;
@@ -263,7 +264,7 @@ class RequestPathFuzzTest {
                     String blksize = oack.options().get(TftpOptions.BLKSIZE);
                     if (blksize != null) {
                         int size = Integer.parseInt(blksize);
-                        assertThat(size).isBetween(TftpOptions.MIN_BLOCK_SIZE, settings.transfer().maxBlockSize());
+                        assertThat(size).isBetween(OptionLimits.MIN_BLOCK_SIZE, settings.transfer().maxBlockSize());
                         sizes.add(size);
                     }
                 } else if (packet instanceof Data data) {
