@@ -3,26 +3,40 @@ package io.floorflash.config;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigException;
 import com.typesafe.config.ConfigFactory;
+import com.typesafe.config.ConfigObject;
 import com.typesafe.config.ConfigParseOptions;
+import com.typesafe.config.ConfigValue;
+import com.typesafe.config.ConfigValueType;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeSet;
 
 /**
  * Builds {@link Settings} from HOCON: command-line overrides, then an optional file, then {@code reference.conf}.
- * Each section is read by its record's own reader; this class only merges the sources, hands each section to its
- * reader, runs the checks that span sections, and reports every problem at once in one {@link SettingsException}.
+ * Each section is read by its record's own reader; this class only merges the sources, refuses keys reference.conf
+ * does not know, hands each section to its reader, runs the checks that span sections, and reports every problem at
+ * once in one {@link SettingsException}.
  */
 public final class SettingsLoader {
     private final List<String> problems = new ArrayList<>();
     /** The {@code floorflash} section, which every record's reader gets a part of. */
     private final ConfigReader floorflash;
 
+    /** Every key floorflash knows, with its default: the {@code floorflash} section of the reference.conf files. */
+    private final ConfigObject known;
+
     private SettingsLoader(Config config) {
-        this.floorflash = new ConfigReader(config, "", problems).at("floorflash");
+        ConfigReader outermost = new ConfigReader(config, "", problems);
+        this.floorflash = outermost.at("floorflash");
+        Config reference = ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf");
+        this.known = reference.hasPath("floorflash") ? reference.getObject("floorflash") : ConfigFactory.empty().root();
+        if (config.hasPath("floorflash") && config.getValue("floorflash").valueType() == ConfigValueType.OBJECT) {
+            onlyKnownKeys(config.getObject("floorflash"), known, "floorflash");
+        }
     }
 
     /**
@@ -42,7 +56,9 @@ public final class SettingsLoader {
                     : ConfigFactory.parseFile(file.toFile(), ConfigParseOptions.defaults().setAllowMissing(false));
             merged = ConfigFactory.parseMap(overrides, "command line")
                     .withFallback(fromFile)
-                    .withFallback(ConfigFactory.defaultReference(SettingsLoader.class.getClassLoader()))
+                    // reference.conf itself, not defaultReference(), which lays the JVM's system properties over it:
+                    // -Dfloorflash.jar=... (the ITs' own) would be a key, and a setting would hide outside every file.
+                    .withFallback(ConfigFactory.parseResources(SettingsLoader.class.getClassLoader(), "reference.conf"))
                     .resolve();
         } catch (ConfigException e) {
             throw new SettingsException(List.of(e.getMessage()));
@@ -72,6 +88,24 @@ public final class SettingsLoader {
             return null; // load() reports them; a record skipped for its problems is null
         }
         return new Settings(tftp, transfer, firmware, http, audit, shutdown);
+    }
+
+    /**
+     * Records every key of {@code section} that reference.conf does not have at the same place, naming the nearest
+     * known key: a misspelt key would otherwise be ignored and its default used without a word. Objects are walked
+     * down; a list (of roster entries, say) is its reader's to check, entry by entry, with {@link ConfigReader#onlyKeys}.
+     * A new key is known as soon as reference.conf documents it.
+     */
+    private void onlyKnownKeys(ConfigObject section, ConfigObject reference, String path) {
+        for (String key : new TreeSet<>(section.keySet())) {
+            ConfigValue value = section.get(key);
+            ConfigValue documented = reference.get(key);
+            if (documented == null) {
+                problems.add(path + "." + key + ": unknown key" + KeyNames.suggestion(key, reference.keySet()));
+            } else if (value.valueType() == ConfigValueType.OBJECT && documented.valueType() == ConfigValueType.OBJECT) {
+                onlyKnownKeys((ConfigObject) value, (ConfigObject) documented, path + "." + key);
+            }
+        }
     }
 
     /**

@@ -446,16 +446,51 @@ class SettingsLoaderTest {
     }
 
     @Test
-    void ignoresUnknownKeys() throws IOException {
+    void refusesUnknownKeysUnderFloorflashNamingTheNearestKnownOne() throws IOException {
         Path file = write("extra.conf", """
+                floorflash.transfer.prots = single
+                floorflash.transfer.retransmit.max-retry = 3
                 floorflash.tftp.colour = blue
-                floorflash.future-feature { enabled = true }
+                floorflash.htpp { port = 8080 }
                 someone-else.setting = 1
                 """);
 
-        Settings settings = SettingsLoader.load(file, Map.of("floorflash.transfer.unknown", "x"));
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(file, Map.of("floorflash.firmware.cache-max-byte", "1 GiB")));
 
-        assertThat(settings.tftp().port()).isEqualTo(69);
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.transfer.prots: unknown key (did you mean 'ports'?)",
+                "floorflash.transfer.retransmit.max-retry: unknown key (did you mean 'max-retries'?)",
+                "floorflash.tftp.colour: unknown key (expected one of: address, event-loop-threads,"
+                        + " max-requests-per-second, port, receive-buffer, sockets, transport)",
+                "floorflash.htpp: unknown key (did you mean 'http'?)",
+                "floorflash.firmware.cache-max-byte: unknown key (did you mean 'cache-max-bytes'?)");
+    }
+
+    @Test
+    void leavesKeysOutsideFloorflashToOthers() throws IOException {
+        Path file = write("shared.conf", """
+                someone-else { setting = 1, floorflash = 2 }
+                akka.loglevel = DEBUG
+                """);
+
+        assertThat(SettingsLoader.load(file, Map.of()).tftp().port()).isEqualTo(69);
+    }
+
+    @Test
+    void systemPropertiesAreNeitherSettingsNorUnknownKeys() {
+        // Failsafe passes -Dfloorflash.jar=...; typesafe-config's defaultReference() would make both keys of the tree.
+        System.setProperty("floorflash.jar", "target/floorflash.jar");
+        System.setProperty("floorflash.tftp.port", "1069");
+        try {
+            ConfigFactory.invalidateCaches();
+            assertThat(SettingsLoader.load(null, Map.of()).tftp().port()).isEqualTo(69);
+        } finally {
+            System.clearProperty("floorflash.jar");
+            System.clearProperty("floorflash.tftp.port");
+            ConfigFactory.invalidateCaches();
+        }
     }
 
     @Test
