@@ -40,12 +40,21 @@ public final class SettingsLoader {
     }
 
     /**
-     * Reads {@code file} (when not null) over the reference defaults, with {@code overrides} (full key paths such as
-     * {@code floorflash.tftp.port}) winning over both.
+     * Reads {@code file} (when not null) over the reference defaults, with {@code overrides} winning over both.
      *
      * @throws SettingsException when the file cannot be parsed or any value is invalid
      */
-    public static Settings load(Path file, Map<String, ?> overrides) {
+    public static Settings load(Path file, Overrides overrides) {
+        return load(file, overrides.toConfigMap());
+    }
+
+    /** reference.conf with {@code overrides}: what tests and tools start from. */
+    public static Settings load(Overrides overrides) {
+        return load(null, overrides);
+    }
+
+    /** The same with overrides by full key path ({@code floorflash.tftp.port}): this package's tests only. */
+    static Settings load(Path file, Map<String, ?> overrides) {
         if (file != null && !Files.exists(file)) {
             throw new SettingsException(List.of("config file " + file + ": not found"));
         }

@@ -2,6 +2,8 @@ package io.floorflash.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import java.io.File;
@@ -44,13 +46,13 @@ class FloorLoadIT {
         firmware = new byte[SIZE];
         new Random(0xF100_F1A5L).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
-        server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
-                "floorflash.tftp.address", "127.0.0.1",
-                "floorflash.tftp.port", 0,
+        server = FloorflashServer.start(SettingsLoader.load(Overrides.none()
+                .with(Key.TFTP_ADDRESS, "127.0.0.1")
+                .with(Key.TFTP_PORT, 0)
                 // Loopback's MTU carries any blksize; the large-block test asks for more than the 1468 default.
-                "floorflash.transfer.max-block-size", 65464,
-                "floorflash.http.port", 0,
-                "floorflash.firmware.root", root.toString())));
+                .with(Key.TRANSFER_MAX_BLOCK_SIZE, 65464)
+                .with(Key.HTTP_PORT, 0)
+                .with(Key.FIRMWARE_ROOT, root)));
     }
 
     @AfterAll

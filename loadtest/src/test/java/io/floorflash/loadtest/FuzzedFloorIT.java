@@ -2,6 +2,8 @@ package io.floorflash.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.protocol.codec.LeakProbe;
 import io.floorflash.server.FloorflashServer;
@@ -11,7 +13,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,12 +45,12 @@ class FuzzedFloorIT {
         new Random(0xF022L).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
         try (LeakProbe leaks = new LeakProbe()) {
-            FloorflashServer server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
-                    "floorflash.tftp.address", "127.0.0.1",
-                    "floorflash.tftp.port", 0,
-                    "floorflash.http.enabled", false,
+            FloorflashServer server = FloorflashServer.start(SettingsLoader.load(Overrides.none()
+                    .with(Key.TFTP_ADDRESS, "127.0.0.1")
+                    .with(Key.TFTP_PORT, 0)
+                    .with(Key.HTTP_ENABLED, false)
                     // The phones share 127.1.0.x and the fuzz 127.0.0.2-5: no address comes near the per-address cap.
-                    "floorflash.firmware.root", root.toString())));
+                    .with(Key.FIRMWARE_ROOT, root)));
             try {
                 // A first floor warms the JIT of both sides, so the baseline compares like with like.
                 assertEveryPhoneGotEveryByte(run("warm-up", scenario(server, firmware, PHONES, PHONES)), PHONES);

@@ -1,5 +1,7 @@
 package io.floorflash.server;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsException;
 import io.floorflash.config.SettingsLoader;
@@ -10,9 +12,7 @@ import io.floorflash.server.transfer.TransferLog;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import org.slf4j.Logger;
@@ -78,28 +78,28 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = new PrintWriter(System.err, true);
-        Map<String, Object> overrides = new LinkedHashMap<>();
+        Overrides overrides = Overrides.none();
         DemoFirmware demoFirmware = null;
         if (demo) {
             demoFirmware = DemoFirmware.create(root != null ? root : Path.of("demo-firmware"));
-            overrides.put("floorflash.firmware.root", demoFirmware.root().toString());
-            overrides.put("floorflash.tftp.address", address != null ? address : "127.0.0.1");
-            overrides.put("floorflash.tftp.port", port != null ? port : DEMO_PORT);
+            overrides = overrides.with(Key.FIRMWARE_ROOT, demoFirmware.root())
+                    .with(Key.TFTP_ADDRESS, address != null ? address : "127.0.0.1")
+                    .with(Key.TFTP_PORT, port != null ? port : DEMO_PORT);
             if (config == null) {
                 // Beside the demo images, not in the working directory's logs/ (and never below the root it serves).
-                overrides.put("floorflash.audit.file", demoFirmware.root().resolveSibling("demo-audit.jsonl").toString());
+                overrides = overrides.with(Key.AUDIT_FILE, demoFirmware.root().resolveSibling("demo-audit.jsonl"));
             }
         }
         if (root != null) {
-            overrides.put("floorflash.firmware.root", root.toString());
+            overrides = overrides.with(Key.FIRMWARE_ROOT, root);
         }
         if (address != null) {
-            overrides.put("floorflash.tftp.address", address);
+            overrides = overrides.with(Key.TFTP_ADDRESS, address);
         }
         if (port != null) {
-            overrides.put("floorflash.tftp.port", port);
+            overrides = overrides.with(Key.TFTP_PORT, port);
         }
-        putHttpFlags(overrides);
+        overrides = overrides.with(httpFlags());
         Settings settings;
         try {
             settings = SettingsLoader.load(config, overrides);
@@ -146,28 +146,30 @@ public final class Main implements Callable<Integer> {
         return 0;
     }
 
-    /** The HTTP sides' flags as configuration keys: an address or port given turns its side on. */
-    void putHttpFlags(Map<String, Object> overrides) {
+    /** The HTTP sides' flags as configuration overrides: an address or port given turns its side on. */
+    Overrides httpFlags() {
+        Overrides overrides = Overrides.none();
         if (httpAddress != null || httpPort != null || demo) {
             // Asking for the page, or for the demo, turns the operator side on even if the file turned it off.
-            overrides.put("floorflash.http.enabled", true);
+            overrides = overrides.with(Key.HTTP_ENABLED, true);
         }
         if (httpAddress != null) {
-            overrides.put("floorflash.http.address", httpAddress);
+            overrides = overrides.with(Key.HTTP_ADDRESS, httpAddress);
         }
         if (httpPort != null) {
-            overrides.put("floorflash.http.port", httpPort);
+            overrides = overrides.with(Key.HTTP_PORT, httpPort);
         }
         if (firmwareHttpAddress != null || firmwareHttpPort != null) {
             // Likewise: giving the firmware side an address or a port asks for it.
-            overrides.put("floorflash.http.firmware.enabled", true);
+            overrides = overrides.with(Key.FIRMWARE_HTTP_ENABLED, true);
         }
         if (firmwareHttpAddress != null) {
-            overrides.put("floorflash.http.firmware.address", firmwareHttpAddress);
+            overrides = overrides.with(Key.FIRMWARE_HTTP_ADDRESS, firmwareHttpAddress);
         }
         if (firmwareHttpPort != null) {
-            overrides.put("floorflash.http.firmware.port", firmwareHttpPort);
+            overrides = overrides.with(Key.FIRMWARE_HTTP_PORT, firmwareHttpPort);
         }
+        return overrides;
     }
 
     /** The version from the jar's manifest. */

@@ -3,6 +3,8 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.io.ByteArrayOutputStream;
@@ -14,7 +16,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.commons.net.tftp.TFTP;
@@ -49,7 +50,7 @@ class HostileRequestIT {
         Files.createSymbolicLink(root.resolve("escape.bin"), outside);
         Files.createSymbolicLink(root.resolve("alias.bin"), root.resolve(IMAGE));
         // A short first retransmission, so a repeated request can be watched against the transfer's own resends.
-        server = TestServer.start(root, Map.of("floorflash.transfer.retransmit.initial-timeout", "300ms"));
+        server = TestServer.start(root, Overrides.none().with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofMillis(300)));
     }
 
     @AfterAll

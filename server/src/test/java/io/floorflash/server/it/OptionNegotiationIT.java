@@ -2,6 +2,8 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
@@ -34,7 +36,7 @@ class OptionNegotiationIT {
     @BeforeAll
     static void startServer() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 320);
-        server = TestServer.start(root, Map.of("floorflash.transfer.max-block-size", 65464));
+        server = TestServer.start(root, Overrides.none().with(Key.TRANSFER_MAX_BLOCK_SIZE, 65464));
     }
 
     @AfterAll

@@ -2,6 +2,9 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.TransferPortMode;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -87,7 +89,7 @@ class PortModesIT {
 
         @BeforeAll
         void start() throws Exception {
-            server = TestServer.start(root, Map.of("floorflash.transfer.ports", "single"));
+            server = TestServer.start(root, Overrides.none().with(Key.TRANSFER_PORTS, TransferPortMode.SINGLE));
         }
 
         @AfterAll
@@ -146,7 +148,7 @@ class PortModesIT {
             // free, and spans a few more in case one of them is not.
             first = freePort();
             last = Math.min(65535, first + 7);
-            server = TestServer.start(root, Map.of("floorflash.transfer.ports", first + "-" + last));
+            server = TestServer.start(root, Overrides.none().with(Key.TRANSFER_PORTS, TransferPortMode.range(first, last)));
         }
 
         @AfterAll

@@ -2,11 +2,13 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.TransferSettings.RolloverSetting;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.commons.net.tftp.TFTP;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -42,7 +44,7 @@ class RolloverIT {
 
         @BeforeAll
         void startServer() throws Exception {
-            server = TestServer.start(root, Map.of("floorflash.transfer.rollover", "zero"));
+            server = TestServer.start(root, Overrides.none().with(Key.TRANSFER_ROLLOVER, RolloverSetting.ZERO));
         }
 
         @AfterAll
@@ -79,7 +81,7 @@ class RolloverIT {
 
         @BeforeAll
         void startServer() throws Exception {
-            server = TestServer.start(root, Map.of("floorflash.transfer.rollover", "refuse"));
+            server = TestServer.start(root, Overrides.none().with(Key.TRANSFER_ROLLOVER, RolloverSetting.REFUSE));
         }
 
         @AfterAll

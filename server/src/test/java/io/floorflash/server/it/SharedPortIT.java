@@ -3,6 +3,8 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.net.InetSocketAddress;
@@ -11,7 +13,6 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,8 +37,8 @@ class SharedPortIT {
     static void startServer() throws Exception {
         SeededFiles.write(root, "a.bin", 100_000, 1);
         SeededFiles.write(root, "b.bin", 700, 2);
-        server = TestServer.start(root, Map.of("floorflash.transfer.retransmit.initial-timeout", "5s",
-                "floorflash.transfer.retransmit.adaptive", false));
+        server = TestServer.start(root, Overrides.none()
+                .with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofSeconds(5)).with(Key.RETRANSMIT_ADAPTIVE, false));
     }
 
     @AfterAll

@@ -2,6 +2,8 @@ package io.floorflash.server.it;
 
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
@@ -10,9 +12,7 @@ import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -31,14 +31,14 @@ final class TestServer implements AutoCloseable {
     }
 
     static TestServer start(Path root) throws ServerStartException {
-        return start(root, Map.of());
+        return start(root, Overrides.none());
     }
 
-    /** @param overrides more settings, full key paths ({@code floorflash.transfer.rollover}) */
-    static TestServer start(Path root, Map<String, ?> overrides) throws ServerStartException {
+    /** @param overrides more settings ({@code Key.TRANSFER_ROLLOVER}) */
+    static TestServer start(Path root, Overrides overrides) throws ServerStartException {
         ConcurrentLinkedQueue<TransferSummary> summaries = new ConcurrentLinkedQueue<>();
         TransferLog log = new TransferLog();
-        FloorflashServer server = FloorflashServer.start(SettingsLoader.load(null, settings(root, overrides)), summary -> {
+        FloorflashServer server = FloorflashServer.start(SettingsLoader.load(settings(root, overrides)), summary -> {
             summaries.add(summary);
             log.transferFinished(summary);
         });
@@ -49,20 +49,19 @@ final class TestServer implements AutoCloseable {
      * The settings every IT server runs with: loopback, port 0 (TFTP and both HTTP sides; the firmware side is off
      * unless {@link #FIRMWARE_SIDE} turns it on), {@code root}, then {@code overrides}.
      */
-    static Map<String, Object> settings(Path root, Map<String, ?> overrides) {
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("floorflash.tftp.address", "127.0.0.1");
-        settings.put("floorflash.tftp.port", 0);
-        settings.put("floorflash.firmware.root", root.toString());
-        settings.put("floorflash.http.port", 0);
-        settings.put("floorflash.http.firmware.address", "127.0.0.1");
-        settings.put("floorflash.http.firmware.port", 0);
-        settings.putAll(overrides);
-        return settings;
+    static Overrides settings(Path root, Overrides overrides) {
+        return Overrides.none()
+                .with(Key.TFTP_ADDRESS, "127.0.0.1")
+                .with(Key.TFTP_PORT, 0)
+                .with(Key.FIRMWARE_ROOT, root)
+                .with(Key.HTTP_PORT, 0)
+                .with(Key.FIRMWARE_HTTP_ADDRESS, "127.0.0.1")
+                .with(Key.FIRMWARE_HTTP_PORT, 0)
+                .with(overrides);
     }
 
     /** The override that turns the phones' firmware HTTP side on. */
-    static final Map<String, Object> FIRMWARE_SIDE = Map.of("floorflash.http.firmware.enabled", true);
+    static final Overrides FIRMWARE_SIDE = Overrides.none().with(Key.FIRMWARE_HTTP_ENABLED, true);
 
     /** {@code path} on the operator side, e.g. {@code http://127.0.0.1:40123/api/transfers}. */
     String operatorUrl(String path) {

@@ -2,11 +2,12 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.commons.net.tftp.TFTP;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -36,7 +37,7 @@ class WildcardListenerIT {
     @BeforeAll
     static void startServer() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 820);
-        server = TestServer.start(root, Map.of("floorflash.tftp.address", "0.0.0.0"));
+        server = TestServer.start(root, Overrides.none().with(Key.TFTP_ADDRESS, "0.0.0.0"));
     }
 
     @AfterAll

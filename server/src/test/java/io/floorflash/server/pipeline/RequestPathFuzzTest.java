@@ -4,8 +4,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
+import io.floorflash.config.TransferPortMode;
 import io.floorflash.protocol.Data;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
@@ -107,8 +110,8 @@ class RequestPathFuzzTest {
             Files.write(root.resolve(file.getKey()), Arrays.copyOf(PATTERN, file.getValue()));
         }
         // The defaults, as a server runs with them, in single port mode: every answer goes through the pipeline.
-        settings = SettingsLoader.load(null, Map.of("floorflash.transfer.ports", "single",
-                "floorflash.firmware.root", root.toString()));
+        settings = SettingsLoader.load(Overrides.none()
+                .with(Key.TRANSFER_PORTS, TransferPortMode.SINGLE).with(Key.FIRMWARE_ROOT, root));
         store = new FirmwareStore(settings.firmware(), Runnable::run, Ticker.systemTicker());
     }
 
