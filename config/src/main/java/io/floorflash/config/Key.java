@@ -15,7 +15,7 @@ import java.util.function.Function;
 /**
  * A key of {@code reference.conf} with the type of its value, so code and tests set configuration through
  * {@link Overrides} without writing key names as strings, and so a change between two {@link Settings} can be told
- * apart as needing a restart or not.
+ * apart as needing a restart or not ({@link Settings#restartNeeded}).
  *
  * <p>Each key says how its typed value is written in HOCON, where its value lives in {@link Settings}, and whether a
  * new value needs a restart: restart-only keys are built into a socket, a thread pool, a cache or a file when the
