@@ -29,17 +29,6 @@ public record FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdle
         checkBudget(memoryBudget, cacheMaxBytes);
     }
 
-    /** Settings that serve files no SHA256SUMS lists, as reference.conf does. */
-    public FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads,
-                            Duration loadTimeout, long memoryBudget) {
-        this(root, cacheMaxBytes, cacheIdleExpiry, loadThreads, loadTimeout, memoryBudget, false);
-    }
-
-    /** Settings with reference.conf's load timeout (30 s) and its ratio of budget to cache (1.5 GiB to 1 GiB). */
-    public FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads) {
-        this(root, cacheMaxBytes, cacheIdleExpiry, loadThreads, Duration.ofSeconds(30), cacheMaxBytes + cacheMaxBytes / 2);
-    }
-
     private static void checkBudget(long memoryBudget, long cacheMaxBytes) {
         if (memoryBudget < cacheMaxBytes) {
             throw new IllegalArgumentException("memory-budget: " + memoryBudget + " (expected: at least cache-max-bytes, "

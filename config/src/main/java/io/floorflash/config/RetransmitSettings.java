@@ -30,17 +30,6 @@ public record RetransmitSettings(Duration initialTimeout, double backoff, Durati
         checkMinTimeout(initialTimeout, minTimeout);
     }
 
-    /** Settings whose unverified clients get as many retries as any ({@code maxRetries}). */
-    public RetransmitSettings(Duration initialTimeout, double backoff, Duration maxTimeout, double jitter,
-                              int maxRetries, boolean adaptive, Duration minTimeout) {
-        this(initialTimeout, backoff, maxTimeout, jitter, maxRetries, adaptive, minTimeout, maxRetries);
-    }
-
-    /** Fixed waits: every first wait is {@code initialTimeout}. */
-    public RetransmitSettings(Duration initialTimeout, double backoff, Duration maxTimeout, double jitter, int maxRetries) {
-        this(initialTimeout, backoff, maxTimeout, jitter, maxRetries, false, initialTimeout);
-    }
-
     private static void checkMaxTimeout(Duration initialTimeout, Duration maxTimeout) {
         if (maxTimeout.compareTo(initialTimeout) < 0) {
             throw new IllegalArgumentException("max-timeout: " + maxTimeout + " (expected: at least initial-timeout, "
