@@ -78,18 +78,12 @@ public final class FloorflashServer implements AutoCloseable {
     private static final long REFUSAL_LOG_INTERVAL_SECONDS = 10;
 
     private final Transport transport;
-    private final EventLoopGroup group;
-    /** The listener's own loop, apart from the transfers' (the same group in single port mode). */
-    private final EventLoopGroup listenerGroup;
-    private final ExecutorService loadExecutor;
     private final FirmwareStore store;
     private final TransferRegistry registry;
     private final TransferPorts ports;
     private final SegmentOffload offload;
     private final DrainTally tally;
     private final Channel listener;
-    /** Every listening socket: the listener and the ones sharing its port (SO_REUSEPORT). */
-    private final List<Channel> listeners;
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
     private final HttpListener http;
@@ -97,26 +91,23 @@ public final class FloorflashServer implements AutoCloseable {
     private final HttpListener firmwareHttp;
     /** The Prometheus meters behind {@code /metrics}, or null with the operator side off. */
     private final FloorflashMetrics metrics;
+    /** Everything {@link #start} built, closed in the reverse order once the drain is over. */
+    private final Closer closer;
 
-    private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
-                             ExecutorService loadExecutor, FirmwareStore store,
-                             TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
-                             List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
-                             FloorflashMetrics metrics) {
+    private FloorflashServer(Transport transport, FirmwareStore store, TransferRegistry registry, TransferPorts ports,
+                             SegmentOffload offload, DrainTally tally, Channel listener, HttpListener http,
+                             HttpListener firmwareHttp, FloorflashMetrics metrics, Closer closer) {
         this.transport = transport;
-        this.group = group;
-        this.listenerGroup = listenerGroup;
-        this.loadExecutor = loadExecutor;
         this.store = store;
         this.registry = registry;
         this.ports = ports;
         this.offload = offload;
         this.tally = tally;
-        this.listener = listeners.get(0);
-        this.listeners = listeners;
+        this.listener = listener;
         this.http = http;
         this.firmwareHttp = firmwareHttp;
         this.metrics = metrics;
+        this.closer = closer;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -127,6 +118,10 @@ public final class FloorflashServer implements AutoCloseable {
     /**
      * Binds the listener and starts serving; with {@code floorflash.http.enabled}, also the operator HTTP side and the
      * floor view behind it; with {@code floorflash.http.firmware.enabled}, the phones' firmware HTTP side.
+     *
+     * <p>The composition root: each component is built here from the narrowest settings it needs and registered with
+     * one {@link Closer} as it is built, so a start that fails at any step closes what was built, in reverse, before
+     * the failure is thrown; {@link #stop} closes the same stack after the drain.
      *
      * @param transfers told of every transfer, refusal and finish (besides the floor view)
      * @throws ServerStartException when a port cannot be bound or the root is missing; the message names remedies
@@ -142,22 +137,41 @@ public final class FloorflashServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
-                new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
+        Closer closer = new Closer();
+        try {
+            return assemble(settings, transfers, transport, closer);
+        } catch (ServerStartException | RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /** Builds the server in the order its parts are closed in reverse; see {@link #start}. */
+    private static FloorflashServer assemble(Settings settings, TransferListener transfers, Transport transport,
+                                             Closer closer) throws ServerStartException {
         // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
         ExecutorService loadExecutor = Executors.newCachedThreadPool(
                 new DefaultThreadFactory("floorflash-load", true));
         FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        // Closed last: no load may still run when the store lets go of its images.
+        closer.onClose("firmware store", () -> {
+            loadExecutor.shutdownNow();
+            store.close();
+        });
         if (settings.firmware().memoryBudget() > PlatformDependent.maxDirectMemory()) {
             log.warn("floorflash.firmware.memory-budget ({} bytes) is above the JVM's direct memory limit ({} bytes):"
                     + " raise -XX:MaxDirectMemorySize or lower the budget, or loads fail with OutOfMemoryError first",
                     settings.firmware().memoryBudget(), PlatformDependent.maxDirectMemory());
         }
+        FloorflashMetrics metrics = settings.http().enabled()
+                ? closer.register("metrics", new FloorflashMetrics()) : null;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
+                new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
+        closer.onClose("event loops", () -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
         TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers(),
                 settings.transfer().maxTransfersPerAddress());
         RefusalLog refusalLog = new RefusalLog(REFUSALS_LOGGED_PER_INTERVAL);
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor()) : null;
-        FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
         DrainTally tally = new DrainTally();
         TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers))
                 : TransferListener.all(List.of(tally, refusalLog, transfers, floor, metrics));
@@ -175,11 +189,73 @@ public final class FloorflashServer implements AutoCloseable {
         Refusals refusals = new Refusals(ports, listeners);
         TransferLauncher launcher = new TransferLauncher(store, registry, new TransferPlanner(settings.transfer()), ports,
                 refusals, listeners, settings.transfer().deadline());
+        List<Channel> listenerChannels = bindListeners(settings, transport, group, ports, launcher, closer);
+        // The transfer ports open their sockets for requests the listeners take in: closed before the listeners.
+        closer.onClose("transfer ports", ports::close);
+        HttpListener firmwareHttp = null;
+        HttpListener http = null;
+        try {
+            if (settings.http().firmware().enabled()) {
+                FirmwareRoute firmware = new FirmwareRoute(store);
+                GuardCounters guards = new GuardCounters();
+                if (metrics != null) {
+                    metrics.bindDownloads(firmware);
+                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards, false);
+                }
+                firmwareHttp = closer.register("firmware HTTP side",
+                        HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards));
+            }
+            if (floor != null) {
+                GuardCounters guards = new GuardCounters();
+                metrics.bindStore(store);
+                metrics.bindSegmentOffload(offload);
+                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
+                http = closer.register("operator HTTP side", HttpListener.operator(settings.http(), transport,
+                        SideRoutes.operator(floor, metrics, () -> registry.accepting() && listenerChannels.get(0).isActive(),
+                                firmwareHttp == null ? null : firmwareHttp.localAddress()), guards));
+            }
+        } catch (RuntimeException e) {
+            throw new ServerStartException(e.getMessage(), e);
+        }
+        if (http != null) {
+            http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
+        }
+        ports.listenerBound(listenerChannels.get(0));
+        group.next().scheduleAtFixedRate(refusalLog::flush, REFUSAL_LOG_INTERVAL_SECONDS, REFUSAL_LOG_INTERVAL_SECONDS,
+                TimeUnit.SECONDS);
+        group.terminationFuture().addListener(stopped -> refusalLog.flush());
+        FloorflashServer server = new FloorflashServer(transport, store, registry, ports, offload, tally,
+                listenerChannels.get(0), http, firmwareHttp, metrics, closer);
+        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
+                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
+        if (http != null) {
+            log.info("floor page at {}", http.url());
+        }
+        if (firmwareHttp != null) {
+            log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
+        }
+        return server;
+    }
+
+    /**
+     * Binds every listening socket, on a loop of its own (the transfers' group in single port mode), and registers
+     * the loop and each socket with {@code closer}.
+     *
+     * @throws ServerStartException when the port cannot be bound; the message names remedies
+     */
+    private static List<Channel> bindListeners(Settings settings, Transport transport, EventLoopGroup group,
+                                               TransferPorts ports, TransferLauncher launcher, Closer closer)
+            throws ServerStartException {
         TransferPort single = ports.listenerStage();
         // The listener reads and decides on its own thread: a flood of requests to refuse is read, decoded and
         // looked up there, not between a running transfer's ACKs. Single port mode has one socket for both.
-        EventLoopGroup listenerGroup = single != null ? group : new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("floorflash-listener", true), transport.ioHandlerFactory());
+        EventLoopGroup listenerGroup = group;
+        if (single == null) {
+            EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("floorflash-listener", true),
+                    transport.ioHandlerFactory());
+            closer.onClose("listener loop", () -> own.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
+            listenerGroup = own;
+        }
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         int sockets = transport == Transport.EPOLL && single == null ? settings.tftp().sockets() : 1;
         Supplier<ChannelInboundHandlerAdapter> intake = settings.tftp().maxRequestsPerSecond() > 0
@@ -223,75 +299,25 @@ public final class FloorflashServer implements AutoCloseable {
                 // the port is free with a plain socket, which fails on a port another process holds.
                 bindAddress = new InetSocketAddress(bindAddress.getAddress(), freePort(bindAddress));
             }
-            Channel first = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+            Channel first = bind(bootstrap, bindAddress, closer);
             listenerChannels.add(first);
             // The others on the port the first got (the kernel's pick when port 0 was asked).
             InetSocketAddress bound = new InetSocketAddress(bindAddress.getAddress(),
                     ((InetSocketAddress) first.localAddress()).getPort());
             for (int i = 1; i < sockets; i++) {
-                listenerChannels.add(bootstrap.bind(bound).syncUninterruptibly().channel());
+                listenerChannels.add(bind(bootstrap, bound, closer));
             }
         } catch (Exception e) {
-            listenerChannels.forEach(Channel::close);
-            shutDown(group, listenerGroup);
-            loadExecutor.shutdownNow();
-            if (metrics != null) {
-                metrics.close();
-            }
             throw new ServerStartException(bindFailure(bindAddress, e), e);
         }
-        HttpListener firmwareHttp = null;
-        HttpListener http = null;
-        try {
-            if (settings.http().firmware().enabled()) {
-                FirmwareRoute firmware = new FirmwareRoute(store);
-                GuardCounters guards = new GuardCounters();
-                if (metrics != null) {
-                    metrics.bindDownloads(firmware);
-                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards, false);
-                }
-                firmwareHttp = HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards);
-            }
-            if (floor != null) {
-                GuardCounters guards = new GuardCounters();
-                metrics.bindStore(store);
-                metrics.bindSegmentOffload(offload);
-                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
-                http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
-                        () -> registry.accepting() && listenerChannels.get(0).isActive(),
-                        firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);
-            }
-        } catch (RuntimeException e) {
-            if (firmwareHttp != null) {
-                firmwareHttp.close();
-            }
-            listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
-            shutDown(group, listenerGroup);
-            loadExecutor.shutdownNow();
-            if (metrics != null) {
-                metrics.close();
-            }
-            throw new ServerStartException(e.getMessage(), e);
-        }
-        if (http != null) {
-            http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
-        }
-        ports.listenerBound(listenerChannels.get(0));
-        group.next().scheduleAtFixedRate(refusalLog::flush, REFUSAL_LOG_INTERVAL_SECONDS, REFUSAL_LOG_INTERVAL_SECONDS,
-                TimeUnit.SECONDS);
-        group.terminationFuture().addListener(stopped -> refusalLog.flush());
-        FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
-                offload, tally,
-                listenerChannels, http, firmwareHttp, metrics);
-        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
-                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
-        if (http != null) {
-            log.info("floor page at {}", http.url());
-        }
-        if (firmwareHttp != null) {
-            log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
-        }
-        return server;
+        return listenerChannels;
+    }
+
+    /** One listening socket, registered with {@code closer} once bound. */
+    private static Channel bind(Bootstrap bootstrap, InetSocketAddress address, Closer closer) {
+        Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+        closer.onClose("listener " + address, () -> channel.close().syncUninterruptibly());
+        return channel;
     }
 
     /** The port of {@code address} (the kernel's pick for 0) after a plain socket bound it and let it go again. */
@@ -417,32 +443,10 @@ public final class FloorflashServer implements AutoCloseable {
         log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tally.finished(), tally.finished() == 1 ? "" : "s",
                 tally.cancelled(), told, tally.refused(), tally.refused() == 1 ? "" : "s");
-        // Both HTTP sides stay up through the drain (readyz answers 503 from its start).
-        if (firmwareHttp != null) {
-            firmwareHttp.close();
-        }
-        if (http != null) {
-            http.close();
-        }
-        if (metrics != null) {
-            metrics.close();
-        }
-        ports.close();
-        listeners.forEach(ch -> ch.close().syncUninterruptibly());
-        if (listenerGroup != group) {
-            listenerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        loadExecutor.shutdownNow();
-        store.close();
+        // Both HTTP sides stayed up through the drain (readyz answered 503 from its start); now everything start built
+        // closes, the last built first: the HTTP sides, the transfer ports, the listeners, the event loops, the store.
+        closer.close();
         log.info("floorflash stopped");
-    }
-
-    private static void shutDown(EventLoopGroup group, EventLoopGroup listenerGroup) {
-        if (listenerGroup != group) {
-            listenerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     /** Waits for {@code future} at most {@code timeout}; true when it completed. */
