@@ -7,8 +7,8 @@ import static org.awaitility.Awaitility.await;
 import io.floorflash.config.Key;
 import io.floorflash.config.Overrides;
 import io.floorflash.config.RosterEntry;
-import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
+import io.floorflash.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramPacket;
@@ -154,16 +154,11 @@ class FloorPageIT {
 
     /** The server on loopback and free ports, serving {@code root}, with the roster of these tests and {@code extra}. */
     private FloorflashServer start(Overrides extra) throws Exception {
-        Overrides settings = Overrides.none()
-                .with(Key.TFTP_ADDRESS, "127.0.0.1")
-                .with(Key.TFTP_PORT, 0)
-                .with(Key.HTTP_PORT, 0)
-                .with(Key.FIRMWARE_ROOT, root)
+        return TestServer.start(root, Overrides.none()
                 .with(Key.FLOOR_ROSTER, List.of(
                         new RosterEntry(InetAddress.getByName("127.3.0.0"), 24, "Floor 3"),
                         new RosterEntry(InetAddress.getByName("127.3.1.1"), 32, "reception")))
-                .with(extra);
-        return FloorflashServer.start(SettingsLoader.load(settings));
+                .with(extra)).server();
     }
 
     /** Blue pixels of the throughput line on the chart's canvas. */

@@ -4,9 +4,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floorflash.config.Key;
 import io.floorflash.config.Overrides;
-import io.floorflash.config.SettingsLoader;
 import io.floorflash.protocol.codec.LeakProbe;
 import io.floorflash.server.FloorflashServer;
+import io.floorflash.server.testing.TestServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
@@ -45,12 +45,8 @@ class FuzzedFloorIT {
         new Random(0xF022L).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
         try (LeakProbe leaks = new LeakProbe()) {
-            FloorflashServer server = FloorflashServer.start(SettingsLoader.load(Overrides.none()
-                    .with(Key.TFTP_ADDRESS, "127.0.0.1")
-                    .with(Key.TFTP_PORT, 0)
-                    .with(Key.HTTP_ENABLED, false)
-                    // The phones share 127.1.0.x and the fuzz 127.0.0.2-5: no address comes near the per-address cap.
-                    .with(Key.FIRMWARE_ROOT, root)));
+            // The phones share 127.1.0.x and the fuzz 127.0.0.2-5: no address comes near the per-address cap.
+            FloorflashServer server = TestServer.start(root, Overrides.none().with(Key.HTTP_ENABLED, false)).server();
             try {
                 // A first floor warms the JIT of both sides, so the baseline compares like with like.
                 assertEveryPhoneGotEveryByte(run("warm-up", scenario(server, firmware, PHONES, PHONES)), PHONES);

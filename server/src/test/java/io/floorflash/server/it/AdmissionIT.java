@@ -5,6 +5,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.floorflash.config.Key;
 import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.net.InetAddress;

@@ -13,6 +13,7 @@ import io.floorflash.config.RosterEntry;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
+import io.floorflash.server.testing.TestServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
