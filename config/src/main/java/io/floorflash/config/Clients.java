@@ -42,7 +42,8 @@ public record Clients(List<String> written, List<AddressRange> ranges) {
     }
 
     /**
-     * Reads the list at {@code key}: each entry an address, a network or the name of roster entries.
+     * Reads the list at {@code key}: each entry an address, a network or the name of roster entries ({@code roster}
+     * null: the roster could not be read, so names are neither resolved nor reported; its own problems stand).
      */
     static Clients read(ConfigReader in, String key, List<RosterEntry> roster) {
         if (!in.has(key)) {
@@ -55,6 +56,9 @@ public record Clients(List<String> written, List<AddressRange> ranges) {
             var range = AddressRange.parse(entry);
             if (range.isPresent()) {
                 ranges.add(range.get());
+                continue;
+            }
+            if (roster == null) {
                 continue;
             }
             boolean named = false;

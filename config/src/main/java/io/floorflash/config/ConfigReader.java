@@ -8,6 +8,7 @@ import java.net.UnknownHostException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
@@ -15,6 +16,8 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.function.Supplier;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Reads one section of the configuration ({@code floorflash.firmware}, or one entry of a list such as
@@ -33,18 +36,30 @@ import java.util.function.Supplier;
  * <p>Problems read "full.key: value (expected: ...)", the key named as the operator wrote it.
  */
 public final class ConfigReader {
+    /** A record's problem naming one of its keys: "max-timeout: PT2S (expected: ...)", "roster[2].name: ...". */
+    private static final Pattern KEYED = Pattern.compile("([a-z][a-z0-9-]*(?:\\[\\d+])?(?:\\.[a-z][a-z0-9-]*)*): (.*)",
+            Pattern.DOTALL);
+
     private final Config config;
     /** The section's full name, such as {@code floorflash.firmware} or {@code floorflash.rules[2]}. */
     private final String name;
     private final List<String> problems;
-    /** Problems recorded before this reader was made: any more are its section's. */
-    private final int problemsBefore;
+    /** The reader of the enclosing section, told of this section's problems too; null for the outermost. */
+    private final ConfigReader parent;
+    /** Problems of this section and the sections and entries read below it. */
+    private int problemCount;
+    /** The keys of this section a problem was recorded for, so a check across them can be skipped. */
+    private final Set<String> failedKeys = new HashSet<>();
 
     ConfigReader(Config config, String name, List<String> problems) {
+        this(config, name, problems, null);
+    }
+
+    private ConfigReader(Config config, String name, List<String> problems, ConfigReader parent) {
         this.config = config;
         this.name = name;
         this.problems = problems;
-        this.problemsBefore = problems.size();
+        this.parent = parent;
     }
 
     /** A reader of {@code config} alone, named {@code name}, with its own list of problems (tests, tools). */
@@ -61,7 +76,7 @@ public final class ConfigReader {
             problem(key, message(e));
             section = ConfigFactory.empty();
         }
-        return new ConfigReader(section, fullName(key), problems);
+        return new ConfigReader(section, fullName(key), problems, this);
     }
 
     /** The entries of the list of objects at {@code key}, each a reader named {@code key[i]}; empty when missing. */
@@ -69,7 +84,7 @@ public final class ConfigReader {
         List<? extends Config> items = read(key, config::getConfigList, List.of());
         List<ConfigReader> readers = new ArrayList<>(items.size());
         for (int i = 0; i < items.size(); i++) {
-            readers.add(new ConfigReader(items.get(i), fullName(key) + "[" + i + "]", problems));
+            readers.add(new ConfigReader(items.get(i), fullName(key) + "[" + i + "]", problems, this));
         }
         return readers;
     }
@@ -84,14 +99,30 @@ public final class ConfigReader {
         return name;
     }
 
+    /**
+     * A reader of the same section whose problems are its own and then forgotten: for a check across sections that
+     * needs a value as written even when its section had other problems (already reported by its own reader).
+     */
+    public ConfigReader quiet() {
+        return new ConfigReader(config, name, new ArrayList<>());
+    }
+
     /** Records a problem with {@code key}: {@code text} is "value (expected: ...)". */
     public void problem(String key, String text) {
-        problems.add(fullName(key) + ": " + text);
+        failedKeys.add(key);
+        add(fullName(key) + ": " + text);
     }
 
     /** Records a problem with this section as a whole (a list entry with two actions, say). */
     public void problem(String text) {
-        problems.add(name + ": " + text);
+        add(name + ": " + text);
+    }
+
+    private void add(String problem) {
+        problems.add(problem);
+        for (ConfigReader section = this; section != null; section = section.parent) {
+            section.problemCount++;
+        }
     }
 
     /** Every problem recorded so far, by this reader and the others sharing its list. */
@@ -105,14 +136,44 @@ public final class ConfigReader {
      * becomes a problem of this section too.
      */
     public <T> T build(Supplier<T> record) {
-        if (problems.size() > problemsBefore) {
+        if (problemCount > 0) {
             return null;
         }
         try {
             return record.get();
         } catch (IllegalArgumentException e) {
-            problem(String.valueOf(e.getMessage()));
+            recordCheck(e);
             return null;
+        }
+    }
+
+    /**
+     * Runs a check across {@code keys} of this section (one of the record's own invariants, which throws "key: value
+     * (expected: ...)") only when none of them had a problem of its own, and records its failure under its key. A
+     * reader runs its record's invariants this way so that they are reported together with every other problem, not
+     * only when the whole section reads cleanly.
+     */
+    public void check(Runnable invariant, String... keys) {
+        for (String key : keys) {
+            if (failedKeys.contains(key)) {
+                return;
+            }
+        }
+        try {
+            invariant.run();
+        } catch (IllegalArgumentException e) {
+            recordCheck(e);
+        }
+    }
+
+    /** A record's "key: value (expected: ...)" as a problem of that key in this section. */
+    private void recordCheck(IllegalArgumentException e) {
+        String message = String.valueOf(e.getMessage());
+        Matcher keyed = KEYED.matcher(message);
+        if (keyed.matches()) {
+            problem(keyed.group(1), keyed.group(2));
+        } else {
+            problem(message);
         }
     }
 

@@ -2,6 +2,7 @@ package io.floorflash.config;
 
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Objects;
 
 /**
  * The firmware store: the folder served, and the in-memory cache of images.
@@ -17,14 +18,35 @@ import java.time.Duration;
  */
 public record FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads,
                                Duration loadTimeout, long memoryBudget, boolean requireChecksums) {
-    /** Settings that serve files no SHA256SUMS lists, as reference.conf does. */
-    public FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads,
-                            Duration loadTimeout, long memoryBudget) {
-        this(root, cacheMaxBytes, cacheIdleExpiry, loadThreads, loadTimeout, memoryBudget, false);
+    private static final int MAX_LOAD_THREADS = 64;
+
+    public FirmwareSettings {
+        Objects.requireNonNull(root, "root");
+        Bounds.bytesIn("cache-max-bytes", cacheMaxBytes, 1, Long.MAX_VALUE);
+        Objects.requireNonNull(cacheIdleExpiry, "cache-idle-expiry");
+        Bounds.intIn("load-threads", loadThreads, 1, MAX_LOAD_THREADS);
+        Objects.requireNonNull(loadTimeout, "load-timeout");
+        checkBudget(memoryBudget, cacheMaxBytes);
     }
 
-    /** Settings with reference.conf's load timeout (30 s) and its ratio of budget to cache (1.5 GiB to 1 GiB). */
-    public FirmwareSettings(Path root, long cacheMaxBytes, Duration cacheIdleExpiry, int loadThreads) {
-        this(root, cacheMaxBytes, cacheIdleExpiry, loadThreads, Duration.ofSeconds(30), cacheMaxBytes + cacheMaxBytes / 2);
+    private static void checkBudget(long memoryBudget, long cacheMaxBytes) {
+        if (memoryBudget < cacheMaxBytes) {
+            throw new IllegalArgumentException("memory-budget: " + memoryBudget + " (expected: at least cache-max-bytes, "
+                    + cacheMaxBytes + ")");
+        }
+    }
+
+    /** Reads {@code floorflash.firmware}. */
+    static FirmwareSettings read(ConfigReader in) {
+        Path root = in.file("root");
+        long cacheMaxBytes = in.bytesIn("cache-max-bytes", 1, Long.MAX_VALUE);
+        Duration cacheIdleExpiry = in.durationIn("cache-idle-expiry", Duration.ofSeconds(1), Duration.ofDays(365));
+        int loadThreads = in.intIn("load-threads", 1, MAX_LOAD_THREADS);
+        Duration loadTimeout = in.durationIn("load-timeout", Duration.ofMillis(100), Duration.ofHours(1));
+        long memoryBudget = in.bytesIn("memory-budget", 1, Long.MAX_VALUE);
+        boolean requireChecksums = in.bool("require-checksums");
+        in.check(() -> checkBudget(memoryBudget, cacheMaxBytes), "memory-budget", "cache-max-bytes");
+        return in.build(() -> new FirmwareSettings(root, cacheMaxBytes, cacheIdleExpiry, loadThreads, loadTimeout,
+                memoryBudget, requireChecksums));
     }
 }

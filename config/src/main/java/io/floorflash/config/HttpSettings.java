@@ -3,6 +3,7 @@ package io.floorflash.config;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Optional;
@@ -27,10 +28,49 @@ import java.util.Optional;
 public record HttpSettings(boolean enabled, InetAddress address, int port, Optional<Path> tokenFile,
                            List<AllowedHost> allowedHosts, int maxConnections, Duration headerTimeout, int maxRequestBytes,
                            Duration idleTimeout, FirmwareHttpSettings firmware, FloorSettings floor) {
+    private static final int MAX_REQUEST_BYTES = 1024 * 1024;
+
     public HttpSettings {
+        Objects.requireNonNull(address, "address");
+        Bounds.intIn("port", port, 0, 65535);
         Objects.requireNonNull(tokenFile, "tokenFile");
         allowedHosts = List.copyOf(allowedHosts);
+        Bounds.intIn("max-connections", maxConnections, 1, FirmwareHttpSettings.MAX_CONNECTIONS);
+        Objects.requireNonNull(headerTimeout, "header-timeout");
+        Bounds.intIn("max-request-bytes", maxRequestBytes, 0, MAX_REQUEST_BYTES);
+        Objects.requireNonNull(idleTimeout, "idle-timeout");
         Objects.requireNonNull(firmware, "firmware");
         Objects.requireNonNull(floor, "floor");
+    }
+
+    /** Reads {@code floorflash.http}, with its {@code firmware} and {@code floor} sections. */
+    static HttpSettings read(ConfigReader in) {
+        boolean enabled = in.bool("enabled");
+        InetAddress address = in.address("address");
+        int port = in.intIn("port", 0, 65535);
+        Optional<Path> tokenFile = in.optionalPath("token-file");
+        List<AllowedHost> allowedHosts = allowedHosts(in);
+        int maxConnections = in.intIn("max-connections", 1, FirmwareHttpSettings.MAX_CONNECTIONS);
+        Duration headerTimeout = in.durationIn("header-timeout", Duration.ofMillis(100), Duration.ofHours(1));
+        int maxRequestBytes = (int) in.bytesIn("max-request-bytes", 0, MAX_REQUEST_BYTES);
+        Duration idleTimeout = in.durationIn("idle-timeout", Duration.ofSeconds(1), Duration.ofHours(1));
+        FirmwareHttpSettings firmware = FirmwareHttpSettings.read(in.at("firmware"));
+        FloorSettings floor = FloorSettings.read(in.at("floor"));
+        return in.build(() -> new HttpSettings(enabled, address, port, tokenFile, allowedHosts, maxConnections,
+                headerTimeout, maxRequestBytes, idleTimeout, firmware, floor));
+    }
+
+    /** Each entry of {@code allowed-hosts}, a problem under its index when it is not a host. */
+    private static List<AllowedHost> allowedHosts(ConfigReader in) {
+        List<String> raw = in.strings("allowed-hosts");
+        List<AllowedHost> hosts = new ArrayList<>();
+        for (int i = 0; i < raw.size(); i++) {
+            String entry = raw.get(i);
+            AllowedHost host = in.read("allowed-hosts[" + i + "]", k -> AllowedHost.parse(entry), null);
+            if (host != null) {
+                hosts.add(host);
+            }
+        }
+        return hosts;
     }
 }

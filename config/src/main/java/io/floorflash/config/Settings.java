@@ -1,5 +1,7 @@
 package io.floorflash.config;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Objects;
 
 /** All of floorflash's settings, one record per concern; build them with {@link SettingsLoader}. */
@@ -18,5 +20,22 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(provisioning, "provisioning");
         Objects.requireNonNull(reload, "reload");
         Objects.requireNonNull(hooks, "hooks");
+    }
+
+    /**
+     * The full keys ({@code floorflash.tftp.port}) whose values differ between {@code before} and {@code after} and
+     * take effect only after a restart: addresses, ports, sockets, thread pools, the cache, the transfers' policy, the
+     * audit file, uploads, the reload watcher (see {@link Key#restartOnly()}). A reload applies the
+     * rest (rules, groups, roster, hooks, require-checksums, drain-time) and says these need a restart; empty when none
+     * changed.
+     */
+    public static List<String> restartNeeded(Settings before, Settings after) {
+        List<String> changed = new ArrayList<>();
+        for (Key<?> key : Key.all()) {
+            if (key.restartOnly() && !Objects.equals(key.valueIn(before), key.valueIn(after))) {
+                changed.add(key.name());
+            }
+        }
+        return changed;
     }
 }

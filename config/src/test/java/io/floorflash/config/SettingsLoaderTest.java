@@ -2,6 +2,7 @@ package io.floorflash.config;
 
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.typesafe.config.ConfigFactory;
@@ -151,7 +152,7 @@ class SettingsLoaderTest {
                 "floorflash.http.floor.roster[1].address: '10.0.5.0/33' (expected: a prefix length of 0-32 after the /)",
                 "floorflash.http.floor.roster[2].address: missing" + expected,
                 "floorflash.http.floor.roster[3].address: 'phone.example.com'" + expected,
-                "floorflash.http.floor.roster[4].colour: unknown key (expected: address, name)",
+                "floorflash.http.floor.roster[4].colour: unknown key (expected one of: address, name)",
                 "floorflash.http.floor.roster[5].address: 10.0.5.17 is listed twice (also floorflash.http.floor.roster[4])",
                 "floorflash.http.floor.roster[6].name: '" + "x".repeat(65) + "' (expected: at most 64 characters, no control characters)");
     }
@@ -400,6 +401,21 @@ class SettingsLoaderTest {
     }
 
     @Test
+    void aRecordBuiltInCodeChecksItselfWithTheFilesWords() {
+        Settings defaults = SettingsLoader.load(null, Map.of());
+        RetransmitSettings retransmit = defaults.transfer().retransmit();
+
+        assertThatThrownBy(() -> new RetransmitSettings(Duration.ofSeconds(3), 2.0, Duration.ofSeconds(2), 0.1, 11, true,
+                retransmit.minTimeout(), 4))
+                .isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("max-timeout: PT2S (expected: at least initial-timeout, PT3S)");
+        assertThatThrownBy(() -> new ListenerSettings(defaults.tftp().address(), 70000, TransportKind.NIO, 1, 0, 1, 0))
+                .hasMessage("port: 70000 (expected: 0-65535)");
+        assertThatThrownBy(() -> new AuditSettings(true, dir.resolve("a.jsonl"), 2048, 7, 1024))
+                .hasMessage("total-size-cap: 1024 bytes (expected: at least max-file-size, 2048 bytes)");
+    }
+
+    @Test
     void refusesAMemoryBudgetBelowTheCache() {
         SettingsException failure = catchThrowableOfType(SettingsException.class,
                 () -> SettingsLoader.load(null, Map.of("floorflash.firmware.memory-budget", "512 MiB")));
@@ -478,16 +494,51 @@ class SettingsLoaderTest {
     }
 
     @Test
-    void ignoresUnknownKeys() throws IOException {
+    void refusesUnknownKeysUnderFloorflashNamingTheNearestKnownOne() throws IOException {
         Path file = write("extra.conf", """
+                floorflash.transfer.prots = single
+                floorflash.transfer.retransmit.max-retry = 3
                 floorflash.tftp.colour = blue
-                floorflash.future-feature { enabled = true }
+                floorflash.htpp { port = 8080 }
                 someone-else.setting = 1
                 """);
 
-        Settings settings = SettingsLoader.load(file, Map.of("floorflash.transfer.unknown", "x"));
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(file, Map.of("floorflash.firmware.cache-max-byte", "1 GiB")));
 
-        assertThat(settings.tftp().port()).isEqualTo(69);
+        assertThat(failure).isNotNull();
+        assertThat(failure.problems()).containsExactlyInAnyOrder(
+                "floorflash.transfer.prots: unknown key (did you mean 'ports'?)",
+                "floorflash.transfer.retransmit.max-retry: unknown key (did you mean 'max-retries'?)",
+                "floorflash.tftp.colour: unknown key (expected one of: address, event-loop-threads,"
+                        + " max-requests-per-second, port, receive-buffer, sockets, transport)",
+                "floorflash.htpp: unknown key (did you mean 'http'?)",
+                "floorflash.firmware.cache-max-byte: unknown key (did you mean 'cache-max-bytes'?)");
+    }
+
+    @Test
+    void leavesKeysOutsideFloorflashToOthers() throws IOException {
+        Path file = write("shared.conf", """
+                someone-else { setting = 1, floorflash = 2 }
+                akka.loglevel = DEBUG
+                """);
+
+        assertThat(SettingsLoader.load(file, Map.of()).tftp().port()).isEqualTo(69);
+    }
+
+    @Test
+    void systemPropertiesAreNeitherSettingsNorUnknownKeys() {
+        // Failsafe passes -Dfloorflash.jar=...; typesafe-config's defaultReference() would make both keys of the tree.
+        System.setProperty("floorflash.jar", "target/floorflash.jar");
+        System.setProperty("floorflash.tftp.port", "1069");
+        try {
+            ConfigFactory.invalidateCaches();
+            assertThat(SettingsLoader.load(null, Map.of()).tftp().port()).isEqualTo(69);
+        } finally {
+            System.clearProperty("floorflash.jar");
+            System.clearProperty("floorflash.tftp.port");
+            ConfigFactory.invalidateCaches();
+        }
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.floorflash.loadtest;
 
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.OptionAck;
+import io.floorflash.protocol.OptionLimits;
 import io.floorflash.protocol.Rollover;
 import io.floorflash.protocol.TftpOptions;
 import io.netty.buffer.ByteBuf;
@@ -81,7 +82,7 @@ final class ClientTransfer {
             long value = parse(option.getValue());
             switch (name) {
                 case TftpOptions.BLKSIZE:
-                    if (value < TftpOptions.MIN_BLOCK_SIZE || value > parse(asked)) {
+                    if (value < OptionLimits.MIN_BLOCK_SIZE || value > parse(asked)) {
                         return fail("OACK blksize " + option.getValue() + " (expected: 8-" + asked + ")", false);
                     }
                     blockSize = (int) value;

@@ -1,5 +1,6 @@
 package io.floorflash.loadtest;
 
+import io.floorflash.protocol.OptionLimits;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TransferMode;
@@ -210,9 +211,9 @@ final class LoadRun {
 
     /** Buffers as large as the largest DATA the phones asked for, and a window's worth of datagrams per read. */
     private RecvByteBufAllocator receiveAllocator() {
-        int blockSize = Math.max(TftpOptions.DEFAULT_BLOCK_SIZE, optionValue(TftpOptions.BLKSIZE, TftpOptions.MAX_BLOCK_SIZE));
+        int blockSize = Math.max(TftpOptions.DEFAULT_BLOCK_SIZE, optionValue(TftpOptions.BLKSIZE, OptionLimits.MAX_BLOCK_SIZE));
         int window = Math.max(1, optionValue(TftpOptions.WINDOWSIZE, 1));
-        return new FixedRecvByteBufAllocator(Math.min(TftpOptions.MAX_BLOCK_SIZE, blockSize) + 4)
+        return new FixedRecvByteBufAllocator(Math.min(OptionLimits.MAX_BLOCK_SIZE, blockSize) + 4)
                 .maxMessagesPerRead(Math.min(window, 64));
     }
 

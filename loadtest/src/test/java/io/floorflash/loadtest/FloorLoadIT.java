@@ -2,8 +2,9 @@ package io.floorflash.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floorflash.config.SettingsLoader;
-import io.floorflash.server.FloorflashServer;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import java.io.File;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
@@ -15,9 +16,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.api.io.TempDir;
@@ -36,28 +37,20 @@ class FloorLoadIT {
     @TempDir
     static Path root;
 
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(() -> root)
+            // Loopback's MTU carries any blksize; the large-block test asks for more than the 1468 default.
+            .overrides(Overrides.none().with(Key.TRANSFER_MAX_BLOCK_SIZE, 65464))
+            .build();
+
     private static byte[] firmware;
-    private static FloorflashServer server;
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void writeImage() throws Exception {
         firmware = new byte[SIZE];
         new Random(0xF100_F1A5L).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
-        server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
-                "floorflash.tftp.address", "127.0.0.1",
-                "floorflash.tftp.port", 0,
-                // Loopback's MTU carries any blksize; the large-block test asks for more than the 1468 default.
-                "floorflash.transfer.max-block-size", 65464,
-                "floorflash.http.port", 0,
-                "floorflash.firmware.root", root.toString())));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        if (server != null) {
-            server.close();
-        }
     }
 
     @Test
@@ -86,7 +79,7 @@ class FloorLoadIT {
             throws Exception {
         Map<String, String> options = Fixtures.options("blksize", String.valueOf(blockSize), "windowsize",
                 String.valueOf(windowSize));
-        LoadScenario scenario = new LoadScenario(server.localAddress(), FILE, ExpectedContent.ofBytes(firmware), 20, 20, 0,
+        LoadScenario scenario = new LoadScenario(server.address(), FILE, ExpectedContent.ofBytes(firmware), 20, 20, 0,
                 options, Duration.ofSeconds(1), 10, 0, 0, 42, Duration.ofSeconds(60), 2);
 
         LoadReport report = new LoadRun(scenario, System.out).run();
@@ -145,7 +138,7 @@ class FloorLoadIT {
     }
 
     private static LoadScenario scenario(Map<String, String> options, Duration clientTimeout, int retries, double loss) {
-        return new LoadScenario(server.localAddress(), FILE, ExpectedContent.ofBytes(firmware), PHONES, PHONES, 0, options,
+        return new LoadScenario(server.address(), FILE, ExpectedContent.ofBytes(firmware), PHONES, PHONES, 0, options,
                 clientTimeout, retries, loss, loss, 42, Duration.ofSeconds(120), 2);
     }
 
@@ -168,7 +161,7 @@ class FloorLoadIT {
         assertThat(JAR).as("the shaded jar (built at package, before failsafe runs)").isRegularFile();
         List<String> command = new ArrayList<>(List.of(
                 Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString(),
-                "--host", "127.0.0.1", "--port", Integer.toString(server.localAddress().getPort()), "--threads", "1"));
+                "--host", "127.0.0.1", "--port", Integer.toString(server.address().getPort()), "--threads", "1"));
         command.addAll(List.of(args));
         File output = Files.createTempFile(root, "jar", ".out").toFile();
         Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output).start();

@@ -4,8 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.floorflash.config.SettingsLoader;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.RosterEntry;
 import io.floorflash.server.FloorflashServer;
+import io.floorflash.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.net.DatagramPacket;
@@ -16,9 +19,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -46,7 +47,7 @@ class FloorPageIT {
         byte[] firmware = new byte[SIZE];
         new Random(0x5EED).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
-        FloorflashServer server = start(Map.of());
+        FloorflashServer server = start(Overrides.none());
         try (HeadlessChromium chromium = HeadlessChromium.start(Path.of("target"), WIDTH, 1000)) {
             chromium.navigate(server.pageUrl().orElseThrow());
             await("the roster's waiting phone on the page").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(100))
@@ -125,7 +126,7 @@ class FloorPageIT {
         String token = "5ca1ab1e5ca1ab1e5ca1ab1e5ca1ab1e";
         Path tokenFile = Files.writeString(secrets.resolve("http-token"), token + "\n");
         Files.setPosixFilePermissions(tokenFile, PosixFilePermissions.fromString("rw-------"));
-        FloorflashServer server = start(Map.of("floorflash.http.token-file", tokenFile.toString()));
+        FloorflashServer server = start(Overrides.none().with(Key.HTTP_TOKEN_FILE, tokenFile));
         try (HeadlessChromium chromium = HeadlessChromium.start(Path.of("target"), WIDTH, 1000)) {
             String page = server.pageUrl().orElseThrow();
             chromium.navigate(page);
@@ -152,17 +153,12 @@ class FloorPageIT {
     }
 
     /** The server on loopback and free ports, serving {@code root}, with the roster of these tests and {@code extra}. */
-    private FloorflashServer start(Map<String, Object> extra) throws Exception {
-        Map<String, Object> settings = new HashMap<>(Map.of(
-                "floorflash.tftp.address", "127.0.0.1",
-                "floorflash.tftp.port", 0,
-                "floorflash.http.port", 0,
-                "floorflash.firmware.root", root.toString(),
-                "floorflash.http.floor.roster", List.of(
-                        Map.of("address", "127.3.0.0/24", "name", "Floor 3"),
-                        Map.of("address", "127.3.1.1", "name", "reception"))));
-        settings.putAll(extra);
-        return FloorflashServer.start(SettingsLoader.load(null, settings));
+    private FloorflashServer start(Overrides extra) throws Exception {
+        return TestServer.start(root, Overrides.none()
+                .with(Key.FLOOR_ROSTER, List.of(
+                        new RosterEntry(InetAddress.getByName("127.3.0.0"), 24, "Floor 3"),
+                        new RosterEntry(InetAddress.getByName("127.3.1.1"), 32, "reception")))
+                .with(extra)).server();
     }
 
     /** Blue pixels of the throughput line on the chart's canvas. */

@@ -2,16 +2,17 @@ package io.floorflash.loadtest;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floorflash.config.SettingsLoader;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.protocol.codec.LeakProbe;
 import io.floorflash.server.FloorflashServer;
+import io.floorflash.server.testing.TestServer;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -44,12 +45,8 @@ class FuzzedFloorIT {
         new Random(0xF022L).nextBytes(firmware);
         Files.write(root.resolve(FILE), firmware);
         try (LeakProbe leaks = new LeakProbe()) {
-            FloorflashServer server = FloorflashServer.start(SettingsLoader.load(null, Map.of(
-                    "floorflash.tftp.address", "127.0.0.1",
-                    "floorflash.tftp.port", 0,
-                    "floorflash.http.enabled", false,
-                    // The phones share 127.1.0.x and the fuzz 127.0.0.2-5: no address comes near the per-address cap.
-                    "floorflash.firmware.root", root.toString())));
+            // The phones share 127.1.0.x and the fuzz 127.0.0.2-5: no address comes near the per-address cap.
+            FloorflashServer server = TestServer.start(root, Overrides.none().with(Key.HTTP_ENABLED, false)).server();
             try {
                 // A first floor warms the JIT of both sides, so the baseline compares like with like.
                 assertEveryPhoneGotEveryByte(run("warm-up", scenario(server, firmware, PHONES, PHONES)), PHONES);

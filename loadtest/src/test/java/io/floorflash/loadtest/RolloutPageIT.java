@@ -4,6 +4,8 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.server.testing.TestServer;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
@@ -15,9 +17,6 @@ import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
-import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -64,18 +63,13 @@ class RolloutPageIT {
 
     /** Canary: the roster's "Floor 4a" on 10.1.2; floor: the rest of 127.4.0.0/16 on {@code floorRelease}. */
     private Settings settings(String floorRelease) {
-        Map<String, Object> settings = new HashMap<>(Map.of(
-                "floorflash.tftp.address", "127.0.0.1",
-                "floorflash.tftp.port", 0,
-                "floorflash.http.port", 0,
-                "floorflash.firmware.root", root.toString(),
-                "floorflash.http.floor.roster", List.of(
-                        Map.of("address", "127.4.0.0/24", "name", "Floor 4a"),
-                        Map.of("address", "127.4.1.9", "name", "reception")),
-                "floorflash.groups", List.of(
-                        Map.of("name", "canary", "clients", List.of("Floor 4a"), "release", "releases/10.1.2"),
-                        Map.of("name", "floor", "clients", List.of("127.4.0.0/16"), "release", floorRelease))));
-        return SettingsLoader.load(null, settings);
+        return SettingsLoader.parse(String.join("\n",
+                "floorflash.http.floor.roster = [ { address = \"127.4.0.0/24\", name = \"Floor 4a\" },"
+                        + " { address = \"127.4.1.9\", name = \"reception\" } ]",
+                "floorflash.groups = [",
+                "  { name = \"canary\", clients = [\"Floor 4a\"], release = \"releases/10.1.2\" }",
+                "  { name = \"floor\", clients = [\"127.4.0.0/16\"], release = \"" + floorRelease + "\" }",
+                "]"), TestServer.settings(root, Overrides.none()));
     }
 
     /** The group's row as "cell|cell|...". */

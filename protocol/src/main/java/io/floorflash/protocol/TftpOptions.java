@@ -5,7 +5,10 @@ import java.util.LinkedHashMap;
 import java.util.Locale;
 import java.util.Map;
 
-/** Names and bounds of the RFC 2347 options floorflash knows, and the one way option maps are copied. */
+/**
+ * Names of the RFC 2347 options floorflash knows, the decoder's limits on option lists, and the one way option maps
+ * are copied. The bounds of the options' values live in {@link OptionLimits}.
+ */
 public final class TftpOptions {
     /** RFC 2348. */
     public static final String BLKSIZE = "blksize";
@@ -16,14 +19,8 @@ public final class TftpOptions {
     /** RFC 7440. */
     public static final String WINDOWSIZE = "windowsize";
 
-    public static final int MIN_BLOCK_SIZE = 8;
-    public static final int MAX_BLOCK_SIZE = 65464;
     /** The RFC 1350 block size, used when no blksize is negotiated. */
     public static final int DEFAULT_BLOCK_SIZE = 512;
-    public static final int MIN_TIMEOUT_SECONDS = 1;
-    public static final int MAX_TIMEOUT_SECONDS = 255;
-    public static final int MIN_WINDOW_SIZE = 1;
-    public static final int MAX_WINDOW_SIZE = 65535;
 
     /** At most this many options are read from one request; more make it malformed. */
     public static final int MAX_OPTIONS = 32;

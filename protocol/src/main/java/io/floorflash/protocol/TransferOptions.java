@@ -17,15 +17,18 @@ public record TransferOptions(int blockSize, int windowSize, int timeoutSeconds,
     public static final TransferOptions RFC1350 = new TransferOptions(TftpOptions.DEFAULT_BLOCK_SIZE, 1, 0, Map.of());
 
     public TransferOptions {
-        if (blockSize < TftpOptions.MIN_BLOCK_SIZE || blockSize > TftpOptions.MAX_BLOCK_SIZE) {
-            throw new IllegalArgumentException("blockSize: " + blockSize + " (expected: 8-65464)");
+        if (blockSize < OptionLimits.MIN_BLOCK_SIZE || blockSize > OptionLimits.MAX_BLOCK_SIZE) {
+            throw new IllegalArgumentException("blockSize: " + blockSize + " (expected: " + OptionLimits.MIN_BLOCK_SIZE
+                    + "-" + OptionLimits.MAX_BLOCK_SIZE + ")");
         }
-        if (windowSize < TftpOptions.MIN_WINDOW_SIZE || windowSize > TftpOptions.MAX_WINDOW_SIZE) {
-            throw new IllegalArgumentException("windowSize: " + windowSize + " (expected: 1-65535)");
+        if (windowSize < OptionLimits.MIN_WINDOW_SIZE || windowSize > OptionLimits.MAX_WINDOW_SIZE) {
+            throw new IllegalArgumentException("windowSize: " + windowSize + " (expected: " + OptionLimits.MIN_WINDOW_SIZE
+                    + "-" + OptionLimits.MAX_WINDOW_SIZE + ")");
         }
         if (timeoutSeconds != 0
-                && (timeoutSeconds < TftpOptions.MIN_TIMEOUT_SECONDS || timeoutSeconds > TftpOptions.MAX_TIMEOUT_SECONDS)) {
-            throw new IllegalArgumentException("timeoutSeconds: " + timeoutSeconds + " (expected: 0 or 1-255)");
+                && (timeoutSeconds < OptionLimits.MIN_TIMEOUT_SECONDS || timeoutSeconds > OptionLimits.MAX_TIMEOUT_SECONDS)) {
+            throw new IllegalArgumentException("timeoutSeconds: " + timeoutSeconds + " (expected: 0 or "
+                    + OptionLimits.MIN_TIMEOUT_SECONDS + "-" + OptionLimits.MAX_TIMEOUT_SECONDS + ")");
         }
         acknowledged = Collections.unmodifiableMap(new LinkedHashMap<>(acknowledged));
     }
@@ -60,19 +63,19 @@ public record TransferOptions(int blockSize, int windowSize, int timeoutSeconds,
             long value = parseUnsigned(option.getValue());
             switch (name) {
                 case TftpOptions.BLKSIZE:
-                    if (value >= TftpOptions.MIN_BLOCK_SIZE) {
+                    if (value >= OptionLimits.MIN_BLOCK_SIZE) {
                         blockSize = (int) Math.min(value, limits.maxBlockSize());
                         ack.put(name, Integer.toString(blockSize));
                     }
                     break;
                 case TftpOptions.WINDOWSIZE:
-                    if (value >= TftpOptions.MIN_WINDOW_SIZE) {
+                    if (value >= OptionLimits.MIN_WINDOW_SIZE) {
                         windowSize = (int) Math.min(value, limits.maxWindowSize());
                         ack.put(name, Integer.toString(windowSize));
                     }
                     break;
                 case TftpOptions.TIMEOUT:
-                    if (value >= TftpOptions.MIN_TIMEOUT_SECONDS && value <= limits.maxTimeoutSeconds()) {
+                    if (value >= OptionLimits.MIN_TIMEOUT_SECONDS && value <= limits.maxTimeoutSeconds()) {
                         timeout = (int) value;
                         ack.put(name, Long.toString(value));
                     }

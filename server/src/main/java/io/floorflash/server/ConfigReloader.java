@@ -1,12 +1,12 @@
 package io.floorflash.server;
 
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsException;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.metrics.FloorflashMetrics;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +21,15 @@ final class ConfigReloader implements FloorflashMetrics.Reloads {
     private static final Logger log = LoggerFactory.getLogger(ConfigReloader.class);
 
     private final Path file;
-    private final Map<String, ?> overrides;
+    private final Overrides overrides;
     private final FloorflashServer server;
     private final AtomicLong applied = new AtomicLong();
     private final AtomicLong rejected = new AtomicLong();
 
     /** @param overrides the command line's, which win over the file as they did at start */
-    ConfigReloader(Path file, Map<String, ?> overrides, FloorflashServer server) {
+    ConfigReloader(Path file, Overrides overrides, FloorflashServer server) {
         this.file = file;
-        this.overrides = Map.copyOf(overrides);
+        this.overrides = overrides;
         this.server = server;
     }
 

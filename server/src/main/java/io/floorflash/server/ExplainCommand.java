@@ -2,6 +2,7 @@ package io.floorflash.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.floorflash.config.GroupSettings;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.RosterEntry;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsException;
@@ -19,7 +20,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.Callable;
 import org.slf4j.LoggerFactory;
@@ -71,7 +71,7 @@ final class ExplainCommand implements Callable<Integer> {
         PrintWriter err = spec.commandLine().getErr();
         Settings settings;
         try {
-            settings = SettingsLoader.load(config, Map.of());
+            settings = SettingsLoader.load(config, Overrides.none());
         } catch (SettingsException e) {
             err.println("floorflash explain: " + config + ": " + e.getMessage());
             return 2;

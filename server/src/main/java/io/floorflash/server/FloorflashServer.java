@@ -1,9 +1,6 @@
 package io.floorflash.server;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.floorflash.config.FirmwareSettings;
-import io.floorflash.config.FloorSettings;
-import io.floorflash.config.HttpSettings;
 import io.floorflash.config.Settings;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
@@ -19,8 +16,8 @@ import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
 import io.floorflash.server.pipeline.UploadLauncher;
-import io.floorflash.server.provisioning.UploadFiles;
 import io.floorflash.server.provisioning.Provisioning;
+import io.floorflash.server.provisioning.UploadFiles;
 import io.floorflash.server.provisioning.WebhookSender;
 import io.floorflash.server.transfer.RefusalLog;
 import io.floorflash.server.transfer.Refusals;
@@ -86,18 +83,12 @@ public final class FloorflashServer implements AutoCloseable {
     private static final long REFUSAL_LOG_INTERVAL_SECONDS = 10;
 
     private final Transport transport;
-    private final EventLoopGroup group;
-    /** The listener's own loop, apart from the transfers' (the same group in single port mode). */
-    private final EventLoopGroup listenerGroup;
-    private final ExecutorService loadExecutor;
     private final FirmwareStore store;
     private final TransferRegistry registry;
     private final TransferPorts ports;
     private final SegmentOffload offload;
     private final DrainTally tally;
     private final Channel listener;
-    /** Every listening socket: the listener and the ones sharing its port (SO_REUSEPORT). */
-    private final List<Channel> listeners;
     private final AtomicBoolean stopping = new AtomicBoolean();
     /** The operator HTTP side, or null when turned off. */
     private final HttpListener http;
@@ -105,41 +96,35 @@ public final class FloorflashServer implements AutoCloseable {
     private final HttpListener firmwareHttp;
     /** The Prometheus meters behind {@code /metrics}, or null with the operator side off. */
     private final FloorflashMetrics metrics;
-    /** Where uploads are written, or null with uploads off. */
-    private final UploadFiles uploads;
+    /** Everything {@link #start} built, closed in the reverse order once the drain is over. */
+    private final Closer closer;
     private final Provisioning provisioning;
     /** The floor view, or null with the operator side off. */
     private final FloorView floor;
-    /** The settings in force: those started with, then each reload's. */
-    private volatile Settings settings;
     /** Posts each finished transfer's audit line; off (and threadless) without a URL. */
     private final WebhookSender webhook;
+    /** The settings in force: those started with, then each reload's. */
+    private volatile Settings settings;
 
-    private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
-                             ExecutorService loadExecutor, FirmwareStore store,
-                             TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
-                             List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
-                             FloorflashMetrics metrics, UploadFiles uploads, Provisioning provisioning, FloorView floor,
-                             Settings settings, WebhookSender webhook) {
+    private FloorflashServer(Transport transport, FirmwareStore store, TransferRegistry registry, TransferPorts ports,
+                             SegmentOffload offload, DrainTally tally, Channel listener, HttpListener http,
+                             HttpListener firmwareHttp, FloorflashMetrics metrics, Closer closer,
+                             Provisioning provisioning, FloorView floor, WebhookSender webhook, Settings settings) {
         this.transport = transport;
-        this.group = group;
-        this.listenerGroup = listenerGroup;
-        this.loadExecutor = loadExecutor;
         this.store = store;
         this.registry = registry;
         this.ports = ports;
         this.offload = offload;
         this.tally = tally;
-        this.listener = listeners.get(0);
-        this.listeners = listeners;
+        this.listener = listener;
         this.http = http;
         this.firmwareHttp = firmwareHttp;
         this.metrics = metrics;
-        this.uploads = uploads;
+        this.closer = closer;
         this.provisioning = provisioning;
         this.floor = floor;
-        this.settings = settings;
         this.webhook = webhook;
+        this.settings = settings;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -150,6 +135,10 @@ public final class FloorflashServer implements AutoCloseable {
     /**
      * Binds the listener and starts serving; with {@code floorflash.http.enabled}, also the operator HTTP side and the
      * floor view behind it; with {@code floorflash.http.firmware.enabled}, the phones' firmware HTTP side.
+     *
+     * <p>The composition root: each component is built here from the narrowest settings it needs and registered with
+     * one {@link Closer} as it is built, so a start that fails at any step closes what was built, in reverse, before
+     * the failure is thrown; {@link #stop} closes the same stack after the drain.
      *
      * @param transfers told of every transfer, refusal and finish (besides the floor view)
      * @throws ServerStartException when a port cannot be bound or the root is missing; the message names remedies
@@ -165,28 +154,61 @@ public final class FloorflashServer implements AutoCloseable {
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
+        Closer closer = new Closer();
+        try {
+            return assemble(settings, transfers, transport, closer);
+        } catch (ServerStartException | RuntimeException | Error e) {
+            closer.closeAfter(e);
+            throw e;
+        }
+    }
+
+    /** Builds the server in the order its parts are closed in reverse; see {@link #start}. */
+    private static FloorflashServer assemble(Settings settings, TransferListener transfers, Transport transport,
+                                             Closer closer) throws ServerStartException {
+        // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
+        ExecutorService loadExecutor = Executors.newCachedThreadPool(
+                new DefaultThreadFactory("floorflash-load", true));
+        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        // Closed last: no load may still run when the store lets go of its images.
+        closer.onClose("firmware store", () -> {
+            loadExecutor.shutdownNow();
+            store.close();
+        });
         WebhookSender webhook;
         try {
             webhook = new WebhookSender(settings.hooks().webhook());
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
-        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
-                new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
-        // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
-        ExecutorService loadExecutor = Executors.newCachedThreadPool(
-                new DefaultThreadFactory("floorflash-load", true));
-        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        // Closed once the event loops are: every transfer has ended, so the webhook has its last lines, and gets
+        // shutdown-timeout to send them.
+        closer.onClose("webhook", webhook::close);
+        UploadFiles uploadFiles = null;
+        if (settings.uploads().enabled()) {
+            try {
+                uploadFiles = UploadFiles.open(settings.uploads(), settings.firmware().root());
+            } catch (IOException e) {
+                throw new ServerStartException("uploads: " + e.getMessage(), e);
+            }
+            // Closed after the event loops: the temporary files of uploads the drain ended are deleted first.
+            closer.onClose("uploads", uploadFiles::close);
+        }
         if (settings.firmware().memoryBudget() > PlatformDependent.maxDirectMemory()) {
             log.warn("floorflash.firmware.memory-budget ({} bytes) is above the JVM's direct memory limit ({} bytes):"
                     + " raise -XX:MaxDirectMemorySize or lower the budget, or loads fail with OutOfMemoryError first",
                     settings.firmware().memoryBudget(), PlatformDependent.maxDirectMemory());
         }
+        FloorflashMetrics metrics = settings.http().enabled()
+                ? closer.register("metrics", new FloorflashMetrics()) : null;
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
+                new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
+        closer.onClose("event loops", () -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
         TransferRegistry registry = new TransferRegistry(settings.transfer().maxActiveTransfers(),
                 settings.transfer().maxTransfersPerAddress());
         RefusalLog refusalLog = new RefusalLog(REFUSALS_LOGGED_PER_INTERVAL);
-        FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor(), settings.provisioning().groups()) : null;
-        FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
+        FloorView floor = settings.http().enabled()
+                ? new FloorView(settings.http().floor(), settings.provisioning().groups()) : null;
         DrainTally tally = new DrainTally();
         TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers, webhook))
                 : TransferListener.all(List.of(tally, refusalLog, transfers, webhook, floor, metrics));
@@ -209,29 +231,80 @@ public final class FloorflashServer implements AutoCloseable {
         Provisioning provisioning = new Provisioning(settings.provisioning(), store);
         TransferLauncher launcher = new TransferLauncher(provisioning, registry, planner, ports, refusals, listeners,
                 settings.transfer().deadline());
-        UploadLauncher uploadLauncher = null;
-        UploadFiles uploadFiles = null;
-        if (settings.uploads().enabled()) {
-            try {
-                uploadFiles = UploadFiles.open(settings.uploads(), settings.firmware().root());
-            } catch (IOException e) {
-                shutDown(group, group);
-                loadExecutor.shutdownNow();
+        UploadLauncher uploads = uploadFiles == null ? null : new UploadLauncher(uploadFiles, settings.uploads(), registry,
+                planner, ports, refusals, listeners, settings.transfer().deadline());
+        List<Channel> listenerChannels = bindListeners(settings, transport, group, ports, launcher, uploads, closer);
+        // The transfer ports open their sockets for requests the listeners take in: closed before the listeners.
+        closer.onClose("transfer ports", ports::close);
+        HttpListener firmwareHttp = null;
+        HttpListener http = null;
+        try {
+            if (settings.http().firmware().enabled()) {
+                FirmwareRoute firmware = new FirmwareRoute(provisioning);
+                GuardCounters guards = new GuardCounters();
                 if (metrics != null) {
-                    metrics.close();
+                    metrics.bindDownloads(firmware);
+                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards, false);
                 }
-                throw new ServerStartException("uploads: " + e.getMessage(), e);
+                firmwareHttp = closer.register("firmware HTTP side",
+                        HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards));
             }
-            uploadLauncher = new UploadLauncher(uploadFiles, settings.uploads(), registry, planner, ports, refusals,
-                    listeners, settings.transfer().deadline());
+            if (floor != null) {
+                GuardCounters guards = new GuardCounters();
+                metrics.bindStore(store);
+                metrics.bindSegmentOffload(offload);
+                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
+                http = closer.register("operator HTTP side", HttpListener.operator(settings.http(), transport,
+                        SideRoutes.operator(floor, metrics, () -> registry.accepting() && listenerChannels.get(0).isActive(),
+                                firmwareHttp == null ? null : firmwareHttp.localAddress()), guards));
+            }
+        } catch (RuntimeException e) {
+            throw new ServerStartException(e.getMessage(), e);
         }
-        UploadLauncher uploadsIn = uploadLauncher;
-        UploadFiles files = uploadFiles;
+        if (http != null) {
+            http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
+        }
+        ports.listenerBound(listenerChannels.get(0));
+        group.next().scheduleAtFixedRate(refusalLog::flush, REFUSAL_LOG_INTERVAL_SECONDS, REFUSAL_LOG_INTERVAL_SECONDS,
+                TimeUnit.SECONDS);
+        group.terminationFuture().addListener(stopped -> refusalLog.flush());
+        FloorflashServer server = new FloorflashServer(transport, store, registry, ports, offload, tally,
+                listenerChannels.get(0), http, firmwareHttp, metrics, closer, provisioning, floor, webhook, settings);
+        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
+                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
+        if (uploadFiles != null) {
+            log.info("uploads accepted into {} (at most {} bytes each, overwrite {})", uploadFiles.root(),
+                    settings.uploads().maxBytes(), settings.uploads().overwrite() ? "allowed" : "refused");
+        }
+        if (http != null) {
+            log.info("floor page at {}", http.url());
+        }
+        if (firmwareHttp != null) {
+            log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
+        }
+        return server;
+    }
+
+    /**
+     * Binds every listening socket, on a loop of its own (the transfers' group in single port mode), and registers
+     * the loop and each socket with {@code closer}.
+     *
+     * @throws ServerStartException when the port cannot be bound; the message names remedies
+     */
+    private static List<Channel> bindListeners(Settings settings, Transport transport, EventLoopGroup group,
+                                               TransferPorts ports, TransferLauncher launcher, UploadLauncher uploads,
+                                               Closer closer)
+            throws ServerStartException {
         TransferPort single = ports.listenerStage();
         // The listener reads and decides on its own thread: a flood of requests to refuse is read, decoded and
         // looked up there, not between a running transfer's ACKs. Single port mode has one socket for both.
-        EventLoopGroup listenerGroup = single != null ? group : new MultiThreadIoEventLoopGroup(1,
-                new DefaultThreadFactory("floorflash-listener", true), transport.ioHandlerFactory());
+        EventLoopGroup listenerGroup = group;
+        if (single == null) {
+            EventLoopGroup own = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("floorflash-listener", true),
+                    transport.ioHandlerFactory());
+            closer.onClose("listener loop", () -> own.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
+            listenerGroup = own;
+        }
         InetSocketAddress bindAddress = new InetSocketAddress(settings.tftp().address(), settings.tftp().port());
         int sockets = transport == Transport.EPOLL && single == null ? settings.tftp().sockets() : 1;
         Supplier<ChannelInboundHandlerAdapter> intake = settings.tftp().maxRequestsPerSecond() > 0
@@ -251,7 +324,7 @@ public final class FloorflashServer implements AutoCloseable {
                         ch.pipeline()
                                 .addLast(PipelineNames.DECODER, TftpDatagramDecoder.INSTANCE)
                                 .addLast(PipelineNames.ENCODER, TftpPacketEncoder.INSTANCE)
-                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher, uploadsIn,
+                                .addLast(PipelineNames.DISPATCHER, new RequestDispatcher(launcher, uploads,
                                         settings.transfer().unknownTransferRepliesPerSecond()));
                     }
                 });
@@ -275,87 +348,25 @@ public final class FloorflashServer implements AutoCloseable {
                 // the port is free with a plain socket, which fails on a port another process holds.
                 bindAddress = new InetSocketAddress(bindAddress.getAddress(), freePort(bindAddress));
             }
-            Channel first = bootstrap.bind(bindAddress).syncUninterruptibly().channel();
+            Channel first = bind(bootstrap, bindAddress, closer);
             listenerChannels.add(first);
             // The others on the port the first got (the kernel's pick when port 0 was asked).
             InetSocketAddress bound = new InetSocketAddress(bindAddress.getAddress(),
                     ((InetSocketAddress) first.localAddress()).getPort());
             for (int i = 1; i < sockets; i++) {
-                listenerChannels.add(bootstrap.bind(bound).syncUninterruptibly().channel());
+                listenerChannels.add(bind(bootstrap, bound, closer));
             }
         } catch (Exception e) {
-            listenerChannels.forEach(Channel::close);
-            shutDown(group, listenerGroup);
-            loadExecutor.shutdownNow();
-            if (files != null) {
-                files.close(0);
-            }
-            webhook.close();
-            if (metrics != null) {
-                metrics.close();
-            }
             throw new ServerStartException(bindFailure(bindAddress, e), e);
         }
-        HttpListener firmwareHttp = null;
-        HttpListener http = null;
-        try {
-            if (settings.http().firmware().enabled()) {
-                FirmwareRoute firmware = new FirmwareRoute(provisioning);
-                GuardCounters guards = new GuardCounters();
-                if (metrics != null) {
-                    metrics.bindDownloads(firmware);
-                    metrics.bindHttpGuards(HttpSide.FIRMWARE.label(), guards, false);
-                }
-                firmwareHttp = HttpListener.firmware(settings.http(), transport, SideRoutes.firmware(firmware), guards);
-            }
-            if (floor != null) {
-                GuardCounters guards = new GuardCounters();
-                metrics.bindStore(store);
-                metrics.bindSegmentOffload(offload);
-                metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
-                http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
-                        () -> registry.accepting() && listenerChannels.get(0).isActive(),
-                        firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);
-            }
-        } catch (RuntimeException e) {
-            if (firmwareHttp != null) {
-                firmwareHttp.close();
-            }
-            listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
-            shutDown(group, listenerGroup);
-            loadExecutor.shutdownNow();
-            if (files != null) {
-                files.close(0);
-            }
-            webhook.close();
-            if (metrics != null) {
-                metrics.close();
-            }
-            throw new ServerStartException(e.getMessage(), e);
-        }
-        if (http != null) {
-            http.executor().scheduleAtFixedRate(floor::sample, 1, 1, TimeUnit.SECONDS);
-        }
-        ports.listenerBound(listenerChannels.get(0));
-        group.next().scheduleAtFixedRate(refusalLog::flush, REFUSAL_LOG_INTERVAL_SECONDS, REFUSAL_LOG_INTERVAL_SECONDS,
-                TimeUnit.SECONDS);
-        group.terminationFuture().addListener(stopped -> refusalLog.flush());
-        FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
-                offload, tally,
-                listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings, webhook);
-        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
-                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
-        if (files != null) {
-            log.info("uploads accepted into {} (at most {} bytes each, overwrite {})", files.root(),
-                    settings.uploads().maxBytes(), settings.uploads().overwrite() ? "allowed" : "refused");
-        }
-        if (http != null) {
-            log.info("floor page at {}", http.url());
-        }
-        if (firmwareHttp != null) {
-            log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
-        }
-        return server;
+        return listenerChannels;
+    }
+
+    /** One listening socket, registered with {@code closer} once bound. */
+    private static Channel bind(Bootstrap bootstrap, InetSocketAddress address, Closer closer) {
+        Channel channel = bootstrap.bind(address).syncUninterruptibly().channel();
+        closer.onClose("listener " + address, () -> channel.close().syncUninterruptibly());
+        return channel;
     }
 
     /** The port of {@code address} (the kernel's pick for 0) after a plain socket bound it and let it go again. */
@@ -442,31 +453,13 @@ public final class FloorflashServer implements AutoCloseable {
 
     /**
      * Puts the reloadable part of {@code next} in force for what is decided from now on: rules and groups, the roster,
-     * require-checksums, the webhook (lines queued for it go to the new URL). Running transfers keep their images. Returns the keys of settings that changed but need a
-     * restart (their running values stay), such as {@code floorflash.tftp}.
+     * require-checksums, the webhook (lines queued for it go to the new URL), the drain time. Running transfers keep
+     * their images. Returns the keys of settings that changed but need a restart (their running values stay), such as
+     * {@code floorflash.tftp.port}.
      */
     public synchronized List<String> reconfigure(Settings next) {
-        Settings before = settings;
-        List<String> restart = new ArrayList<>();
-        if (!before.tftp().equals(next.tftp())) {
-            restart.add("floorflash.tftp");
-        }
-        if (!before.transfer().equals(next.transfer())) {
-            restart.add("floorflash.transfer");
-        }
-        if (!withoutReloadable(before.firmware()).equals(withoutReloadable(next.firmware()))) {
-            restart.add("floorflash.firmware");
-        }
-        if (!withoutReloadable(before.http()).equals(withoutReloadable(next.http()))) {
-            restart.add("floorflash.http");
-        }
-        if (!before.audit().equals(next.audit())) {
-            restart.add("floorflash.audit");
-        }
-        if (!before.shutdown().equals(next.shutdown())) {
-            restart.add("floorflash.shutdown");
-        }
         webhook.reconfigure(next.hooks().webhook()); // first: a headers file it cannot read fails the whole reload
+        List<String> restart = Settings.restartNeeded(settings, next);
         provisioning.replace(next.provisioning());
         store.requireChecksums(next.firmware().requireChecksums());
         if (floor != null) {
@@ -476,18 +469,7 @@ public final class FloorflashServer implements AutoCloseable {
         return restart;
     }
 
-    private static FirmwareSettings withoutReloadable(FirmwareSettings f) {
-        return new FirmwareSettings(f.root(), f.cacheMaxBytes(), f.cacheIdleExpiry(),
-                f.loadThreads(), f.loadTimeout(), f.memoryBudget(), false);
-    }
-
-    private static HttpSettings withoutReloadable(HttpSettings h) {
-        return new HttpSettings(h.enabled(), h.address(), h.port(), h.tokenFile(), h.allowedHosts(),
-                h.maxConnections(), h.headerTimeout(), h.maxRequestBytes(), h.idleTimeout(), h.firmware(),
-                new FloorSettings(h.floor().maxPhones(), h.floor().throughputHistory(), List.of()));
-    }
-
-    /** The webhook, for a reload to hand new settings to ({@link WebhookSender#reconfigure}). */
+    /** The webhook, for a reload to hand new settings to ({@link WebhookSender#reconfigure}), and its counts. */
     public WebhookSender webhook() {
         return webhook;
     }
@@ -550,38 +532,10 @@ public final class FloorflashServer implements AutoCloseable {
         log.info("floorflash drained in {} ms: {} transfer{} finished, {} cancelled ({} told to end); {} request{} refused",
                 TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started), tally.finished(), tally.finished() == 1 ? "" : "s",
                 tally.cancelled(), told, tally.refused(), tally.refused() == 1 ? "" : "s");
-        // Every transfer has ended: the webhook has its last lines and gets shutdown-timeout to send them.
-        webhook.close();
-        // Both HTTP sides stay up through the drain (readyz answers 503 from its start).
-        if (firmwareHttp != null) {
-            firmwareHttp.close();
-        }
-        if (http != null) {
-            http.close();
-        }
-        if (metrics != null) {
-            metrics.close();
-        }
-        ports.close();
-        listeners.forEach(ch -> ch.close().syncUninterruptibly());
-        if (listenerGroup != group) {
-            listenerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        }
-        group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
-        if (uploads != null) {
-            // After the ports closed: the temporary files of uploads ended by the drain are deleted first.
-            uploads.close();
-        }
-        loadExecutor.shutdownNow();
-        store.close();
+        // Both HTTP sides stayed up through the drain (readyz answered 503 from its start); now everything start built
+        // closes, the last built first: the HTTP sides, the transfer ports, the listeners, the event loops, the store.
+        closer.close();
         log.info("floorflash stopped");
-    }
-
-    private static void shutDown(EventLoopGroup group, EventLoopGroup listenerGroup) {
-        if (listenerGroup != group) {
-            listenerGroup.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-        }
-        group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
     }
 
     /** Waits for {@code future} at most {@code timeout}; true when it completed. */

@@ -1,5 +1,7 @@
 package io.floorflash.server;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsException;
 import io.floorflash.config.SettingsLoader;
@@ -7,24 +9,22 @@ import io.floorflash.server.audit.AuditLog;
 import io.floorflash.server.audit.AuditTrail;
 import io.floorflash.server.transfer.TransferListener;
 import io.floorflash.server.transfer.TransferLog;
+import io.netty.util.concurrent.DefaultThreadFactory;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import io.netty.util.concurrent.DefaultThreadFactory;
-import sun.misc.Signal;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import sun.misc.Signal;
 
 /**
  * {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--http-address IP]
@@ -84,28 +84,28 @@ public final class Main implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         PrintWriter err = new PrintWriter(System.err, true);
-        Map<String, Object> overrides = new LinkedHashMap<>();
+        Overrides overrides = Overrides.none();
         DemoFirmware demoFirmware = null;
         if (demo) {
             demoFirmware = DemoFirmware.create(root != null ? root : Path.of("demo-firmware"));
-            overrides.put("floorflash.firmware.root", demoFirmware.root().toString());
-            overrides.put("floorflash.tftp.address", address != null ? address : "127.0.0.1");
-            overrides.put("floorflash.tftp.port", port != null ? port : DEMO_PORT);
+            overrides = overrides.with(Key.FIRMWARE_ROOT, demoFirmware.root())
+                    .with(Key.TFTP_ADDRESS, address != null ? address : "127.0.0.1")
+                    .with(Key.TFTP_PORT, port != null ? port : DEMO_PORT);
             if (config == null) {
                 // Beside the demo images, not in the working directory's logs/ (and never below the root it serves).
-                overrides.put("floorflash.audit.file", demoFirmware.root().resolveSibling("demo-audit.jsonl").toString());
+                overrides = overrides.with(Key.AUDIT_FILE, demoFirmware.root().resolveSibling("demo-audit.jsonl"));
             }
         }
         if (root != null) {
-            overrides.put("floorflash.firmware.root", root.toString());
+            overrides = overrides.with(Key.FIRMWARE_ROOT, root);
         }
         if (address != null) {
-            overrides.put("floorflash.tftp.address", address);
+            overrides = overrides.with(Key.TFTP_ADDRESS, address);
         }
         if (port != null) {
-            overrides.put("floorflash.tftp.port", port);
+            overrides = overrides.with(Key.TFTP_PORT, port);
         }
-        putHttpFlags(overrides);
+        overrides = overrides.with(httpFlags());
         Settings settings;
         try {
             settings = SettingsLoader.load(config, overrides);
@@ -135,7 +135,7 @@ public final class Main implements Callable<Integer> {
         }
         reloadOnHangUp(server, overrides, settings);
         Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            server.stop(settings.shutdown().drainTime());
+            server.stop(server.settings().shutdown().drainTime()); // the last reload's
             if (openedAudit != null) {
                 openedAudit.close();
             }
@@ -158,7 +158,7 @@ public final class Main implements Callable<Integer> {
      * on a thread of its own (the signal's thread only hands it over); with floorflash.reload.watch-config, so does a
      * change to the file. Without --config there is nothing to reload.
      */
-    private void reloadOnHangUp(FloorflashServer server, Map<String, Object> overrides, Settings settings) {
+    private void reloadOnHangUp(FloorflashServer server, Overrides overrides, Settings settings) {
         Runnable onHangUp;
         if (config != null) {
             ConfigReloader reloader = new ConfigReloader(config, overrides, server);
@@ -183,28 +183,30 @@ public final class Main implements Callable<Integer> {
         }
     }
 
-    /** The HTTP sides' flags as configuration keys: an address or port given turns its side on. */
-    void putHttpFlags(Map<String, Object> overrides) {
+    /** The HTTP sides' flags as configuration overrides: an address or port given turns its side on. */
+    Overrides httpFlags() {
+        Overrides overrides = Overrides.none();
         if (httpAddress != null || httpPort != null || demo) {
             // Asking for the page, or for the demo, turns the operator side on even if the file turned it off.
-            overrides.put("floorflash.http.enabled", true);
+            overrides = overrides.with(Key.HTTP_ENABLED, true);
         }
         if (httpAddress != null) {
-            overrides.put("floorflash.http.address", httpAddress);
+            overrides = overrides.with(Key.HTTP_ADDRESS, httpAddress);
         }
         if (httpPort != null) {
-            overrides.put("floorflash.http.port", httpPort);
+            overrides = overrides.with(Key.HTTP_PORT, httpPort);
         }
         if (firmwareHttpAddress != null || firmwareHttpPort != null) {
             // Likewise: giving the firmware side an address or a port asks for it.
-            overrides.put("floorflash.http.firmware.enabled", true);
+            overrides = overrides.with(Key.FIRMWARE_HTTP_ENABLED, true);
         }
         if (firmwareHttpAddress != null) {
-            overrides.put("floorflash.http.firmware.address", firmwareHttpAddress);
+            overrides = overrides.with(Key.FIRMWARE_HTTP_ADDRESS, firmwareHttpAddress);
         }
         if (firmwareHttpPort != null) {
-            overrides.put("floorflash.http.firmware.port", firmwareHttpPort);
+            overrides = overrides.with(Key.FIRMWARE_HTTP_PORT, firmwareHttpPort);
         }
+        return overrides;
     }
 
     /** The version from the jar's manifest. */

@@ -2,6 +2,7 @@ package io.floorflash.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import java.io.IOException;
@@ -9,7 +10,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The systemd unit and the configuration shipped in {@code packaging/} agree with each other and with the server. */
@@ -27,7 +27,7 @@ class ServiceUnitTest {
 
     @Test
     void theShippedConfigurationLoadsAndWritesTheAuditWhereTheUnitAllows() throws IOException {
-        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Map.of());
+        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Overrides.none());
 
         assertThat(settings.tftp().port()).isEqualTo(69);
         assertThat(settings.audit().file()).startsWithRaw(Path.of("/var/log", value(unit(), "LogsDirectory")));
@@ -35,7 +35,7 @@ class ServiceUnitTest {
 
     @Test
     void theShippedConfigurationKeepsTheOperatorSideOnLoopbackAndTheFirmwareSideOff() throws IOException {
-        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Map.of());
+        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Overrides.none());
 
         assertThat(settings.http().address().isLoopbackAddress()).as("the floor's inventory stays on this machine").isTrue();
         assertThat(settings.http().firmware().enabled()).isFalse();
@@ -43,7 +43,7 @@ class ServiceUnitTest {
 
     @Test
     void theUnitWaitsLongerThanTheDrain() throws IOException {
-        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Map.of());
+        Settings settings = SettingsLoader.load(PACKAGING.resolve("floorflash.conf"), Overrides.none());
         List<String> unit = unit();
 
         Duration stopTimeout = Duration.ofSeconds(Long.parseLong(value(unit, "TimeoutStopSec")));

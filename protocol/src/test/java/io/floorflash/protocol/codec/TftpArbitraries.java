@@ -4,6 +4,7 @@ import io.floorflash.protocol.Ack;
 import io.floorflash.protocol.Data;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.OptionAck;
+import io.floorflash.protocol.OptionLimits;
 import io.floorflash.protocol.ReadRequest;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TftpPacket;
@@ -82,7 +83,7 @@ public final class TftpArbitraries {
     private static Arbitrary<byte[]> payloads() {
         return Arbitraries.frequencyOf(
                 Tuple.of(9, randomBytes(1468)),
-                Tuple.of(1, randomBytes(TftpOptions.MAX_BLOCK_SIZE)));
+                Tuple.of(1, randomBytes(OptionLimits.MAX_BLOCK_SIZE)));
     }
 
     /**

@@ -171,8 +171,8 @@ class TftpCodecFuzzTest {
 
     @Provide
     Arbitrary<OptionLimits> limits() {
-        return Combinators.combine(Arbitraries.integers().between(TftpOptions.MIN_BLOCK_SIZE, TftpOptions.MAX_BLOCK_SIZE),
-                Arbitraries.integers().between(TftpOptions.MIN_WINDOW_SIZE, TftpOptions.MAX_WINDOW_SIZE)).as(OptionLimits::new);
+        return Combinators.combine(Arbitraries.integers().between(OptionLimits.MIN_BLOCK_SIZE, OptionLimits.MAX_BLOCK_SIZE),
+                Arbitraries.integers().between(OptionLimits.MIN_WINDOW_SIZE, OptionLimits.MAX_WINDOW_SIZE)).as(OptionLimits::new);
     }
 
     @Provide
@@ -191,13 +191,13 @@ class TftpCodecFuzzTest {
 
         // Without a blksize agreed the block is RFC 1350's 512, whatever the limit: a plain client knows no other.
         if (agreed.acknowledged().containsKey(TftpOptions.BLKSIZE)) {
-            assertThat(agreed.blockSize()).isBetween(TftpOptions.MIN_BLOCK_SIZE, limits.maxBlockSize());
+            assertThat(agreed.blockSize()).isBetween(OptionLimits.MIN_BLOCK_SIZE, limits.maxBlockSize());
         } else {
             assertThat(agreed.blockSize()).isEqualTo(TftpOptions.DEFAULT_BLOCK_SIZE);
         }
-        assertThat(agreed.windowSize()).isBetween(TftpOptions.MIN_WINDOW_SIZE, limits.maxWindowSize());
+        assertThat(agreed.windowSize()).isBetween(OptionLimits.MIN_WINDOW_SIZE, limits.maxWindowSize());
         assertThat(agreed.timeoutSeconds()).satisfiesAnyOf(t -> assertThat(t).isZero(),
-                t -> assertThat(t).isBetween(TftpOptions.MIN_TIMEOUT_SECONDS, TftpOptions.MAX_TIMEOUT_SECONDS));
+                t -> assertThat(t).isBetween(OptionLimits.MIN_TIMEOUT_SECONDS, OptionLimits.MAX_TIMEOUT_SECONDS));
         assertThat(requested.keySet()).as("only requested options are acknowledged").containsAll(agreed.acknowledged().keySet());
         agreed.acknowledged().forEach((name, value) -> {
             assertThat(value).as("%s is acknowledged with a plain decimal", name).matches("0|[1-9][0-9]*");

@@ -8,8 +8,11 @@ import static org.assertj.core.api.Assumptions.assumeThat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.floorflash.config.FirmwareSettings;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.TransferMode;
+import io.floorflash.server.TestSettings;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import java.io.IOException;
@@ -390,8 +393,8 @@ class FirmwareStoreTest {
         ExecutorService threads = Executors.newCachedThreadPool();
         try {
             // One read at a time; stuck.bin's read opens a FIFO no one writes to: open(2) blocks in the kernel.
-            FirmwareStore stuck = new FirmwareStore(new FirmwareSettings(root, 1L << 20, IDLE_EXPIRY, 1,
-                    Duration.ofMillis(300), 2L << 20), threads, ticker, path -> FileChannel.open(
+            FirmwareStore stuck = new FirmwareStore(firmware(1L << 20, 2L << 20, Overrides.none()
+                    .with(Key.FIRMWARE_LOAD_TIMEOUT, Duration.ofMillis(300))), threads, ticker, path -> FileChannel.open(
                     path.endsWith("stuck.bin") ? fifo : path, StandardOpenOption.READ));
 
             CompletableFuture<FirmwareImage> first = stuck.open("stuck.bin", TransferMode.OCTET);
@@ -419,8 +422,7 @@ class FirmwareStoreTest {
 
     @Test
     void aVersionATransferStillHoldsIsServedFromThatCopyEvenWhenTooLargeToCache() throws IOException {
-        FirmwareStore small = new FirmwareStore(new FirmwareSettings(root, 100, IDLE_EXPIRY, 1, Duration.ofSeconds(30),
-                10_000), executor, ticker);
+        FirmwareStore small = new FirmwareStore(firmware(100, 10_000, Overrides.none()), executor, ticker);
         Files.write(root.resolve("big.bin"), randomBytes(600, 1));
 
         FirmwareImage held = await(small.open("big.bin", TransferMode.OCTET));
@@ -433,8 +435,7 @@ class FirmwareStoreTest {
 
     @Test
     void imagesPinnedBeyondTheCacheCountAgainstTheBudgetAndALoadPastItIsRefused() throws IOException {
-        FirmwareStore small = new FirmwareStore(new FirmwareSettings(root, 1000, IDLE_EXPIRY, 1, Duration.ofSeconds(30),
-                1500), executor, ticker);
+        FirmwareStore small = new FirmwareStore(firmware(1000, 1500, Overrides.none()), executor, ticker);
         Files.write(root.resolve("a.bin"), randomBytes(600, 1));
         Files.write(root.resolve("b.bin"), randomBytes(600, 2));
         Files.write(root.resolve("c.bin"), randomBytes(600, 3));
@@ -515,8 +516,8 @@ class FirmwareStoreTest {
 
     @Test
     void requireChecksumsRefusesWhatNoSha256sumsLists() throws IOException {
-        FirmwareStore strict = new FirmwareStore(new FirmwareSettings(root, 1L << 20, IDLE_EXPIRY, 1,
-                Duration.ofSeconds(30), 2L << 20, true), executor, ticker);
+        FirmwareStore strict = new FirmwareStore(firmware(1L << 20, 2L << 20, Overrides.none()
+                .with(Key.FIRMWARE_REQUIRE_CHECKSUMS, true)), executor, ticker);
         byte[] listed = randomBytes(100, 1);
         Files.write(root.resolve("listed.bin"), listed);
         Files.write(root.resolve("unlisted.bin"), randomBytes(100, 2));
@@ -539,11 +540,22 @@ class FirmwareStoreTest {
 
     /** A store whose reads open files through {@code opener}: a test changes a file between check and read. */
     private FirmwareStore storeOpening(FirmwareStore.Opener opener) {
-        return new FirmwareStore(new FirmwareSettings(root, 1L << 30, IDLE_EXPIRY, 1), executor, ticker, opener);
+        return new FirmwareStore(firmware(1L << 30, (1L << 30) * 3 / 2, Overrides.none()), executor, ticker,
+                opener);
     }
 
     private FirmwareStore storeWith(long cacheMaxBytes, Executor loadExecutor) {
-        return new FirmwareStore(new FirmwareSettings(root, cacheMaxBytes, IDLE_EXPIRY, 1), loadExecutor, ticker);
+        return new FirmwareStore(firmware(cacheMaxBytes, cacheMaxBytes * 3 / 2, Overrides.none()), loadExecutor, ticker);
+    }
+
+    /** reference.conf's store serving {@code root}, with this cache and budget, one load at a time, and {@code more}. */
+    private FirmwareSettings firmware(long cacheMaxBytes, long memoryBudget, Overrides more) {
+        return TestSettings.firmware(root, Overrides.none()
+                .with(Key.FIRMWARE_CACHE_MAX_BYTES, cacheMaxBytes)
+                .with(Key.FIRMWARE_MEMORY_BUDGET, memoryBudget)
+                .with(Key.FIRMWARE_CACHE_IDLE_EXPIRY, IDLE_EXPIRY)
+                .with(Key.FIRMWARE_LOAD_THREADS, 1)
+                .with(more));
     }
 
     /** Runs the load executor's queued work, then takes the result; a bug fails the test instead of hanging it. */

@@ -4,8 +4,10 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.floorflash.config.ProvisioningSettings;
 import io.floorflash.server.provisioning.Provisioning;
-import io.floorflash.config.FirmwareSettings;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.protocol.TransferMode;
+import io.floorflash.server.TestSettings;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.pipeline.PipelineNames;
@@ -27,7 +29,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -48,6 +49,11 @@ import org.junit.jupiter.params.provider.CsvSource;
  * channel's loop, so each exchange runs its pending tasks.
  */
 class FirmwareRouteTest {
+    /** A 64 MiB cache, its budget in reference.conf's ratio, and one load at a time. */
+    private static final Overrides CACHE_64_MIB = Overrides.none()
+            .with(Key.FIRMWARE_CACHE_MAX_BYTES, 64L << 20)
+            .with(Key.FIRMWARE_MEMORY_BUDGET, (64L << 20) * 3 / 2)
+            .with(Key.FIRMWARE_LOAD_THREADS, 1);
     private static final Instant MODIFIED = Instant.parse("2024-05-01T10:15:30Z");
 
     @TempDir
@@ -69,7 +75,7 @@ class FirmwareRouteTest {
         Files.createDirectory(root.resolve("dir"));
         Files.writeString(base.resolve("secret.txt"), "not for phones\n");
         Files.createSymbolicLink(root.resolve("escape.bin"), base.resolve("secret.txt"));
-        store = new FirmwareStore(new FirmwareSettings(root, 64 << 20, Duration.ofMinutes(10), 1), Runnable::run, () -> 0L);
+        store = new FirmwareStore(TestSettings.firmware(root, CACHE_64_MIB), Runnable::run, () -> 0L);
         route = new FirmwareRoute(new Provisioning(ProvisioningSettings.NONE, store));
         server = serverChannel(true);
         client = new EmbeddedChannel(new HttpClientCodec(), new HttpObjectAggregator(1 << 20));
@@ -324,7 +330,7 @@ class FirmwareRouteTest {
     void writesNothingWhenTheClientLeftBeforeTheImageWasReady() {
         java.util.Queue<Runnable> loads = new java.util.ArrayDeque<>();
         route = new FirmwareRoute(new Provisioning(ProvisioningSettings.NONE,
-                new FirmwareStore(new FirmwareSettings(root, 64 << 20, Duration.ofMinutes(10), 1), loads::add, () -> 0L)));
+                new FirmwareStore(TestSettings.firmware(root, CACHE_64_MIB), loads::add, () -> 0L)));
         server.finishAndReleaseAll();
         server = serverChannel(true);
         client.writeOutbound(get("/firmware/snom320.bin"));

@@ -3,6 +3,9 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.net.InetAddress;
@@ -25,10 +28,10 @@ class AdmissionIT {
     private static final String IMAGE = "snom320.bin";
     private static final long SIZE = 2 * 1024 * 1024;
     /** Short resend waits, so a silent client is given up in about a second: 0.1 + 0.2 + 0.4 + 0.4 + 0.4 s. */
-    private static final Map<String, Object> QUICK = Map.of(
-            "floorflash.transfer.retransmit.initial-timeout", "100 ms",
-            "floorflash.transfer.retransmit.max-timeout", "400 ms",
-            "floorflash.transfer.retransmit.jitter", 0.0);
+    private static final Overrides QUICK = Overrides.none()
+            .with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofMillis(100))
+            .with(Key.RETRANSMIT_MAX_TIMEOUT, Duration.ofMillis(400))
+            .with(Key.RETRANSMIT_JITTER, 0.0);
 
     @TempDir
     static Path root;
@@ -103,7 +106,7 @@ class AdmissionIT {
 
     @Test
     void oneAddressRunsAtMostItsShareWhileAnotherAddressIsServed(@TempDir Path downloads) throws Exception {
-        try (TestServer server = TestServer.start(root, Map.of("floorflash.transfer.max-transfers-per-address", 2));
+        try (TestServer server = TestServer.start(root, Overrides.none().with(Key.TRANSFER_MAX_TRANSFERS_PER_ADDRESS, 2));
              RawPeer first = new RawPeer(); RawPeer second = new RawPeer()) {
             // Two verified transfers from 127.0.0.1 that stall after their first block: they hold their slots.
             for (RawPeer peer : List.of(first, second)) {

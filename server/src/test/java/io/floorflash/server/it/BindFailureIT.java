@@ -3,11 +3,13 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
+import io.floorflash.server.testing.TestServer;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -19,8 +21,8 @@ class BindFailureIT {
             int taken = first.port();
 
             ServerStartException failure = catchThrowableOfType(
-                    () -> FloorflashServer.start(SettingsLoader.load(null,
-                            TestServer.settings(root, Map.of("floorflash.tftp.port", taken)))).close(),
+                    () -> FloorflashServer.start(SettingsLoader.load(
+                            TestServer.settings(root, Overrides.none().with(Key.TFTP_PORT, taken)))).close(),
                     ServerStartException.class);
 
             assertThat(failure).as("second server on udp 127.0.0.1:%d", taken).isNotNull();

@@ -2,10 +2,12 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -54,7 +56,7 @@ class ChecksumIT {
 
     @Test
     void requireChecksumsRefusesAnImageNoSha256sumsLists(@TempDir Path downloads) throws Exception {
-        try (TestServer server = TestServer.start(root, Map.of("floorflash.firmware.require-checksums", true))) {
+        try (TestServer server = TestServer.start(root, Overrides.none().with(Key.FIRMWARE_REQUIRE_CHECKSUMS, true))) {
             ClientResult refused = Client.tftpHpa(server.port(), UNLISTED, downloads.resolve("x.bin"), "octet");
             assertThat(refused.output()).contains("Error code 0: " + UNLISTED + " is not served: the SHA256SUMS beside"
                     + " it does not list it");

@@ -2,15 +2,15 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Arrays;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -23,24 +23,17 @@ class ClientDownloadIT {
 
     @TempDir
     static Path root;
-    private static TestServer server;
+
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(() -> root)
+            .build();
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void writeFiles() throws Exception {
         for (long size : SIZES) {
             SeededFiles.write(root, name(size), size, size);
         }
-        server = TestServer.start(root);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierTransfers() {
-        server.forgetSummaries();
     }
 
     static Stream<Arguments> clientsAndSizes() {

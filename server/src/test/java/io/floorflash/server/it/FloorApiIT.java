@@ -7,9 +7,13 @@ import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.RosterEntry;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
+import io.floorflash.server.testing.TestServer;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
@@ -47,10 +51,10 @@ class FloorApiIT {
     @Test
     void apiTransfersShowsEachPhoneByAddressWithItsRosterName() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 7);
-        Map<String, Object> roster = Map.of("floorflash.http.floor.roster", List.of(
-                Map.of("address", "127.0.5.0/24", "name", "Floor 5"),
-                Map.of("address", "127.0.5.17", "name", "reception"),
-                Map.of("address", "127.0.5.99", "name", "never came")));
+        Overrides roster = Overrides.none().with(Key.FLOOR_ROSTER, List.of(
+                new RosterEntry(InetAddress.getByName("127.0.5.0"), 24, "Floor 5"),
+                new RosterEntry(InetAddress.getByName("127.0.5.17"), 32, "reception"),
+                new RosterEntry(InetAddress.getByName("127.0.5.99"), 32, "never came")));
         try (TestServer server = TestServer.start(root, roster)) {
             int port = server.port();
             for (String phone : List.of("127.0.5.17", "127.0.5.18", "127.0.5.18", "127.0.6.1")) {
@@ -141,10 +145,10 @@ class FloorApiIT {
     void aTakenHttpPortFailsTheStartAndFreesTheTftpPort() throws Exception {
         try (TestServer first = TestServer.start(root)) {
             int taken = first.server().httpAddress().orElseThrow().getPort();
-            Map<String, Object> settings = new HashMap<>(TestServer.settings(root, Map.of("floorflash.http.port", taken)));
+            Overrides settings = TestServer.settings(root, Overrides.none().with(Key.HTTP_PORT, taken));
 
             ServerStartException failure = catchThrowableOfType(
-                    () -> FloorflashServer.start(SettingsLoader.load(null, settings)).close(), ServerStartException.class);
+                    () -> FloorflashServer.start(SettingsLoader.load(settings)).close(), ServerStartException.class);
 
             assertThat(failure).isNotNull();
             assertThat(failure.getMessage()).contains("tcp 127.0.0.1:" + taken, "in use", "--http-port",
@@ -154,7 +158,7 @@ class FloorApiIT {
 
     @Test
     void turnedOffThereIsNoHttpSide() throws Exception {
-        try (TestServer server = TestServer.start(root, Map.of("floorflash.http.enabled", false))) {
+        try (TestServer server = TestServer.start(root, Overrides.none().with(Key.HTTP_ENABLED, false))) {
             assertThat(server.server().httpAddress()).isEmpty();
             assertThat(server.server().pageUrl()).isEmpty();
             assertThat(server.server().accepting()).isTrue();

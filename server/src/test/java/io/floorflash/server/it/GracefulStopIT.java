@@ -3,6 +3,9 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.net.URI;
@@ -11,7 +14,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -27,10 +29,10 @@ class GracefulStopIT {
     private static final String SHUTTING_DOWN = "Server shutting down; try again shortly";
     /** Ten 512-byte blocks and an empty eleventh; nothing is resent on its own for a minute. */
     private static final int SIZE = 10 * 512;
-    private static final Map<String, Object> SLOW_TIMERS = Map.of(
-            "floorflash.transfer.retransmit.initial-timeout", "60 s",
-            "floorflash.transfer.retransmit.max-timeout", "60 s",
-            "floorflash.transfer.retransmit.adaptive", false);
+    private static final Overrides SLOW_TIMERS = Overrides.none()
+            .with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofSeconds(60))
+            .with(Key.RETRANSMIT_MAX_TIMEOUT, Duration.ofSeconds(60))
+            .with(Key.RETRANSMIT_ADAPTIVE, false);
 
     @TempDir
     Path root;

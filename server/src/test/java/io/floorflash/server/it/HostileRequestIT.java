@@ -3,10 +3,14 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -14,14 +18,12 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.SplittableRandom;
 import org.apache.commons.net.tftp.TFTP;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -39,27 +41,29 @@ class HostileRequestIT {
     @TempDir
     static Path base;
     private static Path root;
-    private static TestServer server;
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(HostileRequestIT::makeRoot)
+            // A short first retransmission, so a repeated request can be watched against the transfer's own resends.
+            .overrides(Overrides.none().with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofMillis(300)))
+            .build();
+
+    /** The root, a folder of {@code base}, so a file beside it is outside the root. */
+    private static Path makeRoot() {
+        try {
+            root = Files.createDirectory(base.resolve("firmware"));
+            return root;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
 
     @BeforeAll
-    static void startServer() throws Exception {
-        root = Files.createDirectory(base.resolve("firmware"));
+    static void writeFiles() throws Exception {
         Path outside = Files.writeString(base.resolve("outside.txt"), SECRET);
         SeededFiles.write(root, IMAGE, 2 * 1024 * 1024, 320);
         Files.createSymbolicLink(root.resolve("escape.bin"), outside);
         Files.createSymbolicLink(root.resolve("alias.bin"), root.resolve(IMAGE));
-        // A short first retransmission, so a repeated request can be watched against the transfer's own resends.
-        server = TestServer.start(root, Map.of("floorflash.transfer.retransmit.initial-timeout", "300ms"));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierTransfers() {
-        server.forgetSummaries();
     }
 
     @ParameterizedTest(name = "refuses \"{0}\"")

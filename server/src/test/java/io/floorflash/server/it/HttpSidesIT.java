@@ -5,9 +5,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
+import io.floorflash.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -100,7 +103,7 @@ class HttpSidesIT {
 
     @Test
     void aRebindingStyleHostGets421AndAnAllowedNameIsServed() throws Exception {
-        try (TestServer server = TestServer.start(root, Map.of("floorflash.http.allowed-hosts", List.of("floor.example.com")))) {
+        try (TestServer server = TestServer.start(root, Overrides.none().with(Key.HTTP_ALLOWED_HOSTS, List.of("floor.example.com")))) {
             int port = server.server().httpAddress().orElseThrow().getPort();
             // What a browser sends once evil.example has been re-pointed at 127.0.0.1: its own name in Host.
             String rebound = "http://evil.example:" + port + "/api/transfers";
@@ -120,8 +123,7 @@ class HttpSidesIT {
     @Test
     void theTokenFromAFileGuardsTheOperatorSideButNotHealthNorFirmware() throws Exception {
         SeededFiles.write(root, IMAGE, 1000, 4);
-        Map<String, Object> settings = new HashMap<>(TestServer.FIRMWARE_SIDE);
-        settings.put("floorflash.http.token-file", tokenFile(TOKEN + "\n", "rw-------").toString());
+        Overrides settings = TestServer.FIRMWARE_SIDE.with(Key.HTTP_TOKEN_FILE, tokenFile(TOKEN + "\n", "rw-------"));
         try (TestServer server = TestServer.start(root, settings)) {
             HttpResponse<String> refused = get(server.operatorUrl("/api/transfers"));
             assertThat(refused.statusCode()).isEqualTo(401);
@@ -159,10 +161,10 @@ class HttpSidesIT {
             Files.writeString(file, content == null ? "" : content);
             Files.setPosixFilePermissions(file, PosixFilePermissions.fromString(mode));
         }
-        Map<String, Object> settings = new HashMap<>(TestServer.settings(root, Map.of("floorflash.http.token-file", file.toString())));
+        Overrides settings = TestServer.settings(root, Overrides.none().with(Key.HTTP_TOKEN_FILE, file));
 
         ServerStartException failure = catchThrowableOfType(ServerStartException.class,
-                () -> FloorflashServer.start(SettingsLoader.load(null, settings)).close());
+                () -> FloorflashServer.start(SettingsLoader.load(settings)).close());
 
         assertThat(failure).isNotNull();
         assertThat(failure.getMessage()).startsWith("floorflash.http.token-file: " + file + ": ").contains(reason);
@@ -174,9 +176,9 @@ class HttpSidesIT {
     @ParameterizedTest(name = "{0} side")
     @CsvSource({"operator", "firmware"})
     void aClientTricklingItsRequestIsCutAtTheDeadline(String side) throws Exception {
-        Map<String, Object> settings = new HashMap<>(TestServer.FIRMWARE_SIDE);
-        settings.put("floorflash.http.header-timeout", "1 second");
-        settings.put("floorflash.http.idle-timeout", "60 seconds");
+        Overrides settings = TestServer.FIRMWARE_SIDE
+                .with(Key.HTTP_HEADER_TIMEOUT, Duration.ofSeconds(1))
+                .with(Key.HTTP_IDLE_TIMEOUT, Duration.ofSeconds(60));
         try (TestServer server = TestServer.start(root, settings);
              Socket socket = new Socket()) {
             InetSocketAddress address = side.equals("operator") ? server.server().httpAddress().orElseThrow()
@@ -220,8 +222,7 @@ class HttpSidesIT {
 
     @Test
     void connectionsOverTheCapAreClosedAtOnceAndCounted() throws Exception {
-        Map<String, Object> settings = new HashMap<>(TestServer.FIRMWARE_SIDE);
-        settings.put("floorflash.http.firmware.max-connections", 2);
+        Overrides settings = TestServer.FIRMWARE_SIDE.with(Key.FIRMWARE_HTTP_MAX_CONNECTIONS, 2);
         Socket first = new Socket();
         try (TestServer server = TestServer.start(root, settings);
              Socket second = new Socket();
@@ -261,9 +262,9 @@ class HttpSidesIT {
     void everyAnswerOfEitherSideSaysNosniff() throws Exception {
         Path image = SeededFiles.write(root, IMAGE, 1000, 8);
         String etag = "\"" + SeededFiles.sha256(image) + "\"";
-        Map<String, Object> settings = new HashMap<>(TestServer.FIRMWARE_SIDE);
-        settings.put("floorflash.http.token-file", tokenFile(TOKEN, "rw-------").toString());
-        settings.put("floorflash.http.header-timeout", "1 second");
+        Overrides settings = TestServer.FIRMWARE_SIDE
+                .with(Key.HTTP_TOKEN_FILE, tokenFile(TOKEN, "rw-------"))
+                .with(Key.HTTP_HEADER_TIMEOUT, Duration.ofSeconds(1));
         try (TestServer server = TestServer.start(root, settings)) {
             InetSocketAddress operator = server.server().httpAddress().orElseThrow();
             InetSocketAddress firmware = server.server().firmwareHttpAddress().orElseThrow();

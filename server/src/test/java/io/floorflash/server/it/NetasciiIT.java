@@ -2,6 +2,7 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.io.ByteArrayOutputStream;
@@ -10,10 +11,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import org.apache.commons.net.tftp.TFTP;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -26,27 +26,20 @@ class NetasciiIT {
 
     @TempDir
     static Path root;
-    private static TestServer server;
+
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(() -> root)
+            .build();
     private static byte[] mixed;
     private static byte[] unix;
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void writeFiles() throws Exception {
         mixed = mixedText();
         unix = "first line\nsecond line\n\nlast line without end".repeat(40).getBytes(StandardCharsets.US_ASCII);
         Files.write(root.resolve(MIXED), mixed);
         Files.write(root.resolve(UNIX), unix);
-        server = TestServer.start(root);
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierTransfers() {
-        server.forgetSummaries();
     }
 
     @Test

@@ -2,6 +2,9 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
@@ -9,10 +12,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -29,22 +31,16 @@ class OptionNegotiationIT {
 
     @TempDir
     static Path root;
-    private static TestServer server;
+
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(() -> root)
+            .overrides(Overrides.none().with(Key.TRANSFER_MAX_BLOCK_SIZE, 65464))
+            .build();
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void writeImage() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 320);
-        server = TestServer.start(root, Map.of("floorflash.transfer.max-block-size", 65464));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierTransfers() {
-        server.forgetSummaries();
     }
 
     static Stream<Arguments> negotiatingClientsAndBlockSizes() {

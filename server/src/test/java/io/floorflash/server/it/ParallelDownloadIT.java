@@ -2,6 +2,7 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Path;

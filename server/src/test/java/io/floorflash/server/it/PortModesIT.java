@@ -2,6 +2,10 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.TransferPortMode;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -12,13 +16,11 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Map;
 import java.util.stream.Stream;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
@@ -52,7 +54,7 @@ class PortModesIT {
     }
 
     /** Shared by both modes: the client gets the exact bytes, and the server saw the transfer complete. */
-    static void fetchesTheExactBytes(TestServer server, Client client, long size, Path downloads) throws IOException {
+    static void fetchesTheExactBytes(FloorflashServerExtension server, Client client, long size, Path downloads) throws IOException {
         Path out = downloads.resolve("fetched.bin");
         ClientResult result = client.fetchFileOf(size, server.port(), name(size), out);
 
@@ -62,7 +64,7 @@ class PortModesIT {
     }
 
     /** Every client reports the server's "File not found": curl by its exit code, tftp-hpa and commons-net by the text. */
-    static void reportsAMissingFile(TestServer server, Client client, Path downloads) {
+    static void reportsAMissingFile(FloorflashServerExtension server, Client client, Path downloads) {
         ClientResult result = client.fetch(server.port(), "snom999.bin", downloads.resolve("out.bin")).assertFailed();
         if (client == Client.CURL) {
             assertThat(result.exitCode()).as("CURLE_TFTP_NOTFOUND").isEqualTo(68);
@@ -81,19 +83,12 @@ class PortModesIT {
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Single {
-        private TestServer server;
-
-        @BeforeAll
-        void start() throws Exception {
-            server = TestServer.start(root, Map.of("floorflash.transfer.ports", "single"));
-        }
-
-        @AfterAll
-        void stop() {
-            server.close();
-        }
+        @RegisterExtension
+        static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+                .root(() -> root)
+                .overrides(Overrides.none().with(Key.TRANSFER_PORTS, TransferPortMode.SINGLE))
+                .build();
 
         @ParameterizedTest(name = "{0} fetches {1} bytes from the listener's port")
         @MethodSource("io.floorflash.server.it.PortModesIT#clientsAndSizes")
@@ -134,25 +129,21 @@ class PortModesIT {
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Range {
-        private TestServer server;
-        private int first;
-        private int last;
+        // Tests bind no fixed port: the range starts at a port the kernel just handed out, so it is most likely
+        // free, and spans a few more in case one of them is not.
+        private static int first;
+        private static int last;
 
-        @BeforeAll
-        void start() throws Exception {
-            // Tests bind no fixed port: the range starts at a port the kernel just handed out, so it is most likely
-            // free, and spans a few more in case one of them is not.
-            first = freePort();
-            last = Math.min(65535, first + 7);
-            server = TestServer.start(root, Map.of("floorflash.transfer.ports", first + "-" + last));
-        }
-
-        @AfterAll
-        void stop() {
-            server.close();
-        }
+        @RegisterExtension
+        static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+                .root(() -> root)
+                .overrides(() -> {
+                    first = freePort();
+                    last = Math.min(65535, first + 7);
+                    return Overrides.none().with(Key.TRANSFER_PORTS, TransferPortMode.range(first, last));
+                })
+                .build();
 
         @ParameterizedTest(name = "{0} fetches {1} bytes from a port of the range")
         @MethodSource("io.floorflash.server.it.PortModesIT#clientsAndSizes")

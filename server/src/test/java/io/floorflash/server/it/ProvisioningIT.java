@@ -225,7 +225,7 @@ class ProvisioningIT {
             hangUp();
             await("the reload").atMost(Duration.ofSeconds(10))
                     .until(() -> ExternalProcess.read(log).contains("configuration reloaded from"));
-            assertThat(ExternalProcess.read(log)).contains("configuration reload: floorflash.tftp changed but only takes"
+            assertThat(ExternalProcess.read(log)).contains("configuration reload: floorflash.tftp.max-requests-per-second changed but only takes"
                     + " effect on a restart");
 
             Path promoted = work.resolve("promoted.bin");

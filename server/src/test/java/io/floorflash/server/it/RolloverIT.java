@@ -2,18 +2,19 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.TransferSettings.RolloverSetting;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import org.apache.commons.net.tftp.TFTP;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
@@ -36,24 +37,12 @@ class RolloverIT {
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class RollingOverToZero {
-        private TestServer server;
-
-        @BeforeAll
-        void startServer() throws Exception {
-            server = TestServer.start(root, Map.of("floorflash.transfer.rollover", "zero"));
-        }
-
-        @AfterAll
-        void stopServer() {
-            server.close();
-        }
-
-        @BeforeEach
-        void forgetEarlierTransfers() {
-            server.forgetSummaries();
-        }
+        @RegisterExtension
+        static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+                .root(() -> root)
+                .overrides(Overrides.none().with(Key.TRANSFER_ROLLOVER, RolloverSetting.ZERO))
+                .build();
 
         @ParameterizedTest(name = "{0} rolls over at 512-byte blocks")
         @EnumSource(Client.class)
@@ -73,24 +62,12 @@ class RolloverIT {
     }
 
     @Nested
-    @TestInstance(TestInstance.Lifecycle.PER_CLASS)
     class Refusing {
-        private TestServer server;
-
-        @BeforeAll
-        void startServer() throws Exception {
-            server = TestServer.start(root, Map.of("floorflash.transfer.rollover", "refuse"));
-        }
-
-        @AfterAll
-        void stopServer() {
-            server.close();
-        }
-
-        @BeforeEach
-        void forgetEarlierTransfers() {
-            server.forgetSummaries();
-        }
+        @RegisterExtension
+        static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+                .root(() -> root)
+                .overrides(Overrides.none().with(Key.TRANSFER_ROLLOVER, RolloverSetting.REFUSE))
+                .build();
 
         @Test
         void curlIsToldWhyAndWhatToDo(@TempDir Path downloads) throws Exception {

@@ -3,6 +3,9 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;
 import java.net.InetSocketAddress;
@@ -11,12 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -30,24 +31,18 @@ class SharedPortIT {
 
     @TempDir
     static Path root;
-    private static TestServer server;
+
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(() -> root)
+            .overrides(Overrides.none()
+                    .with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofSeconds(5)).with(Key.RETRANSMIT_ADAPTIVE, false))
+            .build();
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void writeFiles() throws Exception {
         SeededFiles.write(root, "a.bin", 100_000, 1);
         SeededFiles.write(root, "b.bin", 700, 2);
-        server = TestServer.start(root, Map.of("floorflash.transfer.retransmit.initial-timeout", "5s",
-                "floorflash.transfer.retransmit.adaptive", false));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierTransfers() {
-        server.forgetSummaries();
     }
 
     @Test

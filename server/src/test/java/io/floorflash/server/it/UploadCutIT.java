@@ -3,6 +3,9 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.server.testing.TestServer;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.Key;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -20,19 +23,18 @@ import org.junit.jupiter.api.io.TempDir;
 class UploadCutIT {
     private static final Duration REPLY = Duration.ofSeconds(5);
     /** 200 ms doubling to 400 ms, 3 retries: a silent client is given up within about 2 s. */
-    private static final Map<String, Object> IMPATIENT = Map.of(
-            "floorflash.transfer.retransmit.initial-timeout", "200 ms",
-            "floorflash.transfer.retransmit.min-timeout", "20 ms",
-            "floorflash.transfer.retransmit.max-timeout", "400 ms",
-            "floorflash.transfer.retransmit.max-retries", 3);
+    private static final Overrides IMPATIENT = Overrides.none()
+            .with(Key.RETRANSMIT_INITIAL_TIMEOUT, Duration.ofMillis(200))
+            .with(Key.RETRANSMIT_MIN_TIMEOUT, Duration.ofMillis(20))
+            .with(Key.RETRANSMIT_MAX_TIMEOUT, Duration.ofMillis(400))
+            .with(Key.RETRANSMIT_MAX_RETRIES, 3);
 
     @TempDir
     Path base;
 
     private TestServer start(Path uploads) throws Exception {
-        Map<String, Object> settings = new java.util.HashMap<>(UploadIT.uploadSettings(uploads, Map.of()));
-        settings.putAll(IMPATIENT);
-        return TestServer.start(Files.createDirectories(base.resolve("firmware")), settings);
+        return TestServer.start(Files.createDirectories(base.resolve("firmware")),
+                UploadIT.uploadSettings(uploads, IMPATIENT));
     }
 
     @Test

@@ -3,6 +3,10 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.server.testing.TestServer;
+import io.floorflash.config.TransferPortMode;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.Key;
 import io.floorflash.server.provisioning.UploadFiles;
 import io.floorflash.server.transfer.TransferDirection;
 import io.floorflash.server.transfer.TransferOutcome;
@@ -51,7 +55,7 @@ class UploadIT {
         for (long size : SIZES) {
             SeededFiles.write(sources, "size-" + size + ".bin", size, size + 7);
         }
-        server = TestServer.start(firmware, uploadSettings(uploads, Map.of()));
+        server = TestServer.start(firmware, uploadSettings(uploads, Overrides.none()));
     }
 
     @AfterAll
@@ -59,13 +63,12 @@ class UploadIT {
         server.close();
     }
 
-    static Map<String, Object> uploadSettings(Path root, Map<String, Object> more) {
-        Map<String, Object> settings = new java.util.HashMap<>(Map.of(
-                "floorflash.uploads.enabled", true,
-                "floorflash.uploads.root", root.toString(),
-                "floorflash.uploads.max-bytes", QUOTA));
-        settings.putAll(more);
-        return settings;
+    static Overrides uploadSettings(Path root, Overrides more) {
+        return Overrides.none()
+                .with(Key.UPLOADS_ENABLED, true)
+                .with(Key.UPLOADS_ROOT, root)
+                .with(Key.UPLOADS_MAX_BYTES, QUOTA)
+                .with(more);
     }
 
     static Stream<Arguments> clientsAndSizes() {
@@ -142,7 +145,7 @@ class UploadIT {
         Path stored = uploads.resolve("127.0.0.1/phone.cfg");
         assertThat(stored).hasContent("first version");
         try (TestServer overwriting = TestServer.start(firmware, uploadSettings(uploads,
-                Map.of("floorflash.uploads.overwrite", true)))) {
+                Overrides.none().with(Key.UPLOADS_OVERWRITE, true)))) {
             Client.curlUpload(overwriting.port(), second, "phone.cfg").assertSucceeded();
             overwriting.awaitSummaryOf("phone.cfg");
         }
@@ -155,7 +158,7 @@ class UploadIT {
         Path single = elsewhere.resolve("uploads");
         Path source = sources.resolve("size-513.bin");
         try (TestServer listenerOnly = TestServer.start(firmware, uploadSettings(single,
-                Map.of("floorflash.transfer.ports", "single")))) {
+                Overrides.none().with(Key.TRANSFER_PORTS, TransferPortMode.SINGLE)))) {
             Client.curlUpload(listenerOnly.port(), source, "single.bin").assertSucceeded();
             Client.tftpHpaPut(listenerOnly.port(), source, "single-hpa.bin").assertSucceeded();
             listenerOnly.awaitSummaries(s -> s.outcome() == TransferOutcome.COMPLETED, 2);

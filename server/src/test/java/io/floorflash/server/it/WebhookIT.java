@@ -3,6 +3,9 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.server.testing.TestServer;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.Key;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.floorflash.server.metrics.Exposition;
@@ -42,7 +45,7 @@ class WebhookIT {
         SeededFiles.write(root, "snom320.bin", 70_000, 320);
         SeededFiles.write(root, "snom820-r.bin", 513, 820);
         receiver = new WebhookReceiver();
-        server = TestServer.start(root, Map.of("floorflash.hooks.webhook.url", receiver.url()));
+        server = TestServer.start(root, Overrides.none().with(Key.WEBHOOK_URL, receiver.url()));
     }
 
     @AfterAll
@@ -102,10 +105,10 @@ class WebhookIT {
         try (ServerSocket socket = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
             closed = socket.getLocalPort();
         }
-        try (TestServer down = TestServer.start(root, Map.of(
-                "floorflash.hooks.webhook.url", "http://127.0.0.1:" + closed + "/hooks",
-                "floorflash.hooks.webhook.max-retries", 1,
-                "floorflash.hooks.webhook.backoff", "10 ms"))) {
+        try (TestServer down = TestServer.start(root, Overrides.none()
+                .with(Key.WEBHOOK_URL, "http://127.0.0.1:" + closed + "/hooks")
+                .with(Key.WEBHOOK_MAX_RETRIES, 1)
+                .with(Key.WEBHOOK_BACKOFF, Duration.ofMillis(10)))) {
             Client.curl(down.port(), "snom320.bin", downloads.resolve("a.bin"))
                     .assertDelivered(root.resolve("snom320.bin"), downloads.resolve("a.bin"));
             Client.tftpHpa(down.port(), "snom820-r.bin", downloads.resolve("b.bin"), "octet")

@@ -2,15 +2,16 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.FloorflashServerExtension;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.net.InetAddress;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Map;
 import org.apache.commons.net.tftp.TFTP;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -31,22 +32,16 @@ class WildcardListenerIT {
 
     @TempDir
     static Path root;
-    private static TestServer server;
+
+    @RegisterExtension
+    static final FloorflashServerExtension server = FloorflashServerExtension.builder()
+            .root(() -> root)
+            .overrides(Overrides.none().with(Key.TFTP_ADDRESS, "0.0.0.0"))
+            .build();
 
     @BeforeAll
-    static void startServer() throws Exception {
+    static void writeImage() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 820);
-        server = TestServer.start(root, Map.of("floorflash.tftp.address", "0.0.0.0"));
-    }
-
-    @AfterAll
-    static void stopServer() {
-        server.close();
-    }
-
-    @BeforeEach
-    void forgetEarlierTransfers() {
-        server.forgetSummaries();
     }
 
     @ParameterizedTest(name = "asked at {0}")

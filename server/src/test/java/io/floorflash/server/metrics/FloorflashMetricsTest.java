@@ -2,10 +2,12 @@ package io.floorflash.server.metrics;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floorflash.config.FirmwareSettings;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.TransferMode;
+import io.floorflash.server.TestSettings;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.SegmentOffload;
@@ -19,7 +21,6 @@ import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -141,7 +142,10 @@ class FloorflashMetricsTest {
     void readsTheFirmwareCacheWhenScraped(@TempDir Path root) throws Exception {
         Files.write(root.resolve("a.bin"), new byte[513]);
         Files.write(root.resolve("b.bin"), new byte[2000]);
-        FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
+        FirmwareStore store = new FirmwareStore(TestSettings.firmware(root, Overrides.none()
+                        .with(Key.FIRMWARE_CACHE_MAX_BYTES, 1L << 20)
+                        .with(Key.FIRMWARE_MEMORY_BUDGET, (1L << 20) * 3 / 2)
+                        .with(Key.FIRMWARE_LOAD_THREADS, 1)),
                 Runnable::run, () -> 0L);
         metrics.bindStore(store);
         store.open("a.bin", TransferMode.OCTET).get(5, TimeUnit.SECONDS);

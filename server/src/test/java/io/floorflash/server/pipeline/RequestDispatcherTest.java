@@ -3,11 +3,11 @@ package io.floorflash.server.pipeline;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.typesafe.config.ConfigFactory;
 import io.floorflash.config.ProvisioningSettings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.provisioning.Provisioning;
-import io.floorflash.config.FirmwareSettings;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.RetransmitSettings;
 import io.floorflash.config.TransferPortMode;
 import io.floorflash.config.TransferSettings;
@@ -23,6 +23,7 @@ import io.floorflash.protocol.WriteRequest;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketCodec;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
+import io.floorflash.server.TestSettings;
 import io.floorflash.server.Transport;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.transfer.Refusals;
@@ -60,7 +61,13 @@ class RequestDispatcherTest {
     private static final InetSocketAddress CLIENT = new InetSocketAddress("10.0.0.7", 41000);
     private static final InetSocketAddress LISTENER = new InetSocketAddress("10.0.0.1", 69);
     private static final RetransmitSettings RETRANSMIT =
-            new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.1, 6);
+            TestSettings.fixedWaits(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.1, 6);
+
+    /** A 1 MiB cache, its budget in reference.conf's ratio, and one load at a time. */
+    private static final Overrides CACHE_1_MIB = Overrides.none()
+            .with(Key.FIRMWARE_CACHE_MAX_BYTES, 1L << 20)
+            .with(Key.FIRMWARE_MEMORY_BUDGET, (1L << 20) * 3 / 2)
+            .with(Key.FIRMWARE_LOAD_THREADS, 1);
 
     @TempDir
     Path root;
@@ -91,11 +98,12 @@ class RequestDispatcherTest {
     private void openListener(int maxActiveTransfers, int perAddress) {
         channel = EmbeddedChannel.builder().ticker(ticker).build();
         registry = new TransferRegistry(maxActiveTransfers, perAddress);
-        FirmwareStore store = new FirmwareStore(new FirmwareSettings(root, 1 << 20, Duration.ofMinutes(10), 1),
+        FirmwareStore store = new FirmwareStore(TestSettings.firmware(root, CACHE_1_MIB),
                 Runnable::run, Ticker.systemTicker());
+        // The registry above admits; these settings only plan (and hold at least one slot, as any valid ones do).
         TransferSettings settings = new TransferSettings(1468, 1448, 64, TransferSettings.RolloverSetting.ZERO,
-                maxActiveTransfers, Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1, perAddress,
-                Duration.ofSeconds(10));
+                Math.max(1, maxActiveTransfers), Duration.ofMinutes(30), RETRANSMIT, true, TransferPortMode.SINGLE, 100, 1,
+                Math.max(1, perAddress), Duration.ofSeconds(10));
         TransferListener listener = new TransferListener() {
                     @Override
                     public void transferFinished(TransferSummary summary) {
@@ -267,8 +275,7 @@ class RequestDispatcherTest {
     }
 
     private ProvisioningSettings rules(String hocon) {
-        return SettingsLoader.load(ConfigFactory.parseString(hocon + "\nfloorflash.firmware.root = \"" + root + "\"")
-                .withFallback(ConfigFactory.defaultReference()).resolve()).provisioning();
+        return SettingsLoader.parse(hocon, Overrides.none().with(Key.FIRMWARE_ROOT, root)).provisioning();
     }
 
     private DatagramPacket nextDatagram() {

@@ -6,13 +6,17 @@ import ch.qos.logback.classic.Level;
 import com.github.benmanes.caffeine.cache.Ticker;
 import io.floorflash.config.ProvisioningSettings;
 import io.floorflash.server.provisioning.Provisioning;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
+import io.floorflash.config.TransferPortMode;
 import io.floorflash.protocol.Data;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.protocol.Netascii;
 import io.floorflash.protocol.OptionAck;
+import io.floorflash.protocol.OptionLimits;
 import io.floorflash.protocol.TftpOptions;
 import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.codec.LeakProbe;
@@ -108,8 +112,8 @@ class RequestPathFuzzTest {
             Files.write(root.resolve(file.getKey()), Arrays.copyOf(PATTERN, file.getValue()));
         }
         // The defaults, as a server runs with them, in single port mode: every answer goes through the pipeline.
-        settings = SettingsLoader.load(null, Map.of("floorflash.transfer.ports", "single",
-                "floorflash.firmware.root", root.toString()));
+        settings = SettingsLoader.load(Overrides.none()
+                .with(Key.TRANSFER_PORTS, TransferPortMode.SINGLE).with(Key.FIRMWARE_ROOT, root));
         store = new FirmwareStore(settings.firmware(), Runnable::run, Ticker.systemTicker());
     }
 
@@ -265,7 +269,7 @@ class RequestPathFuzzTest {
                     String blksize = oack.options().get(TftpOptions.BLKSIZE);
                     if (blksize != null) {
                         int size = Integer.parseInt(blksize);
-                        assertThat(size).isBetween(TftpOptions.MIN_BLOCK_SIZE, settings.transfer().maxBlockSize());
+                        assertThat(size).isBetween(OptionLimits.MIN_BLOCK_SIZE, settings.transfer().maxBlockSize());
                         sizes.add(size);
                     }
                 } else if (packet instanceof Data data) {

@@ -3,8 +3,8 @@ package io.floorflash.server.provisioning;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.floorflash.config.Overrides;
 import com.github.benmanes.caffeine.cache.Ticker;
-import com.typesafe.config.ConfigFactory;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.protocol.ErrorCode;
@@ -34,14 +34,13 @@ class ProvisioningTest {
         Files.writeString(dir.resolve("t.cfg"), "user={{user}}\nmac={{MAC_colons}}\n", UTF_8);
         Files.writeString(dir.resolve("phones.csv"), "mac,user\n00-04-13-a1-1f-a7,desk\n", UTF_8);
         Files.writeString(dir.resolve("broken.cfg"), "user={{#user}}\n", UTF_8);
-        Settings settings = SettingsLoader.load(ConfigFactory.parseString(
+        Settings settings = SettingsLoader.parse(
                 "floorflash.firmware.root = \"" + root + "\"\n"
                         + "floorflash.rules = ["
                         + " { file = \"(?<mac>[0-9a-f]{12})\\\\.cfg\", render { template = \"" + dir.resolve("t.cfg")
                         + "\", inventory = \"" + dir.resolve("phones.csv") + "\", mac = mac } },"
                         + " { file = \"broken-([0-9a-f]{12})\\\\.cfg\", render { template = \"" + dir.resolve("broken.cfg")
-                        + "\", inventory = \"" + dir.resolve("phones.csv") + "\" } } ]")
-                .withFallback(ConfigFactory.defaultReference()).resolve());
+                        + "\", inventory = \"" + dir.resolve("phones.csv") + "\" } } ]", Overrides.none());
         FirmwareStore store = new FirmwareStore(settings.firmware(), Runnable::run, Ticker.systemTicker());
         provisioning = new Provisioning(settings.provisioning(), store);
     }

@@ -3,7 +3,7 @@ package io.floorflash.server.provisioning;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
-import com.typesafe.config.ConfigFactory;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.server.firmware.FirmwareException;
@@ -21,10 +21,10 @@ class RulebookTest {
     private Rulebook rules(String hocon) throws IOException {
         Files.createDirectories(root.resolve("releases/10.1.2"));
         Files.createDirectories(root.resolve("releases/10.1.1"));
-        return new Rulebook(SettingsLoader.load(ConfigFactory.parseString(hocon
+        return new Rulebook(SettingsLoader.parse(hocon
                         + "\nfloorflash.firmware.root = \"" + root + "\""
-                        + "\nfloorflash.http.floor.roster = [ { address = \"10.0.5.0/24\", name = \"Floor 5\" } ]")
-                .withFallback(ConfigFactory.defaultReference()).resolve()).provisioning());
+                        + "\nfloorflash.http.floor.roster = [ { address = \"10.0.5.0/24\", name = \"Floor 5\" } ]",
+                Overrides.none()).provisioning());
     }
 
     private static InetAddress ip(String literal) throws IOException {

@@ -3,7 +3,10 @@ package io.floorflash.server.transfer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.RetransmitSettings;
+import io.floorflash.server.TestSettings;
 import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -15,7 +18,15 @@ class RetransmitPolicyTest {
     private static final long SECOND = TimeUnit.SECONDS.toNanos(1);
     private static final double JUST_BELOW_ONE = Math.nextDown(1.0);
     private static final RetransmitSettings SETTINGS =
-            new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.1, 6);
+            TestSettings.fixedWaits(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.1, 6);
+
+    /** Adaptive waits between 50 ms and 1 s, no jitter, 10 retries for any client. */
+    private static final RetransmitSettings ADAPTIVE = TestSettings.retransmit(Overrides.none()
+            .with(Key.RETRANSMIT_JITTER, 0.0)
+            .with(Key.RETRANSMIT_MAX_RETRIES, 10)
+            .with(Key.RETRANSMIT_MAX_UNVERIFIED_RETRIES, 10)
+            .with(Key.RETRANSMIT_ADAPTIVE, true)
+            .with(Key.RETRANSMIT_MIN_TIMEOUT, Duration.ofMillis(50)));
 
     @Test
     void growsByTheBackoffFromTheInitialWaitUpToTheMaximum() {
@@ -126,7 +137,7 @@ class RetransmitPolicyTest {
 
     @Test
     void acceptsTheNegotiatedTimeoutBelowTheConfiguredInitialWait() {
-        RetransmitSettings slow = new RetransmitSettings(Duration.ofSeconds(5), 2.0, Duration.ofSeconds(20), 0.0, 6);
+        RetransmitSettings slow = TestSettings.fixedWaits(Duration.ofSeconds(5), Duration.ofSeconds(20), 0.0, 6);
 
         assertThat(RetransmitPolicy.of(slow, 1).delayNanos(0, 0.5)).isEqualTo(SECOND);
     }
@@ -158,8 +169,7 @@ class RetransmitPolicyTest {
 
     @Test
     void anAdaptivePolicyKeepsTheMeasuredTimeoutBetweenTheFloorAndTheInitialWait() {
-        RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
-                true, Duration.ofMillis(50));
+        RetransmitSettings adaptive = ADAPTIVE;
         RetransmitPolicy policy = RetransmitPolicy.of(adaptive, 0);
         RoundTripEstimator rtt = new RoundTripEstimator();
 
@@ -179,8 +189,7 @@ class RetransmitPolicyTest {
 
     @Test
     void aBackedOffTimerIsKeptAcrossPacketsUntilTheNextSample() {
-        RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
-                true, Duration.ofMillis(50));
+        RetransmitSettings adaptive = ADAPTIVE;
         RetransmitPolicy policy = RetransmitPolicy.of(adaptive, 0);
         RoundTripEstimator rtt = new RoundTripEstimator();
         rtt.sample(2 * MS);
@@ -201,8 +210,7 @@ class RetransmitPolicyTest {
 
     @Test
     void aNegotiatedTimeoutIsNeverAdapted() {
-        RetransmitSettings adaptive = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 10,
-                true, Duration.ofMillis(50));
+        RetransmitSettings adaptive = ADAPTIVE;
         RetransmitPolicy policy = RetransmitPolicy.of(adaptive, 3);
         RoundTripEstimator rtt = new RoundTripEstimator();
         rtt.sample(MS);

@@ -15,6 +15,7 @@ import io.floorflash.protocol.TftpPacket;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.protocol.TransferOptions;
 import io.floorflash.protocol.codec.TftpPacketCodec;
+import io.floorflash.server.TestSettings;
 import io.floorflash.server.firmware.FirmwareImage;
 import io.floorflash.server.firmware.TestImages;
 import io.netty.buffer.ByteBuf;
@@ -575,7 +576,7 @@ class TransferTest {
 
     @Test
     void waitsTheNegotiatedTimeoutBeforeTheFirstResend() {
-        RetransmitSettings settings = new RetransmitSettings(Duration.ofSeconds(1), 2.0, Duration.ofSeconds(5), 0.0, 6);
+        RetransmitSettings settings = TestSettings.fixedWaits(Duration.ofSeconds(1), Duration.ofSeconds(5), 0.0, 6);
         start(TestImages.pattern(3000), new TransferOptions(512, 1, 3, Map.of("timeout", "3")),
                 RetransmitPolicy.of(settings, 3), HOUR);
         OptionAck oack = new OptionAck(Map.of("timeout", "3"));

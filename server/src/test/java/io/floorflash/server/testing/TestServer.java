@@ -1,7 +1,9 @@
-package io.floorflash.server.it;
+package io.floorflash.server.testing;
 
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
@@ -10,9 +12,7 @@ import io.floorflash.server.transfer.TransferSummary;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.function.Predicate;
 import java.util.stream.Collectors;
@@ -20,8 +20,12 @@ import java.util.stream.Collectors;
 /**
  * The real server, in this JVM, on {@code 127.0.0.1} and a port the kernel picks, serving {@code root}. Keeps every
  * {@link TransferSummary} (and still logs it) so tests can assert on what the server negotiated and how it ended.
+ *
+ * <p>A test class that runs one server for all its tests (or one per test) registers a {@link
+ * FloorflashServerExtension} instead; a test that starts a server of its own in the middle, with settings of its own,
+ * uses this class in try-with-resources.
  */
-final class TestServer implements AutoCloseable {
+public final class TestServer implements AutoCloseable {
     private final FloorflashServer server;
     private final ConcurrentLinkedQueue<TransferSummary> summaries;
 
@@ -30,15 +34,15 @@ final class TestServer implements AutoCloseable {
         this.summaries = summaries;
     }
 
-    static TestServer start(Path root) throws ServerStartException {
-        return start(root, Map.of());
+    public static TestServer start(Path root) throws ServerStartException {
+        return start(root, Overrides.none());
     }
 
-    /** @param overrides more settings, full key paths ({@code floorflash.transfer.rollover}) */
-    static TestServer start(Path root, Map<String, ?> overrides) throws ServerStartException {
+    /** @param overrides more settings ({@code Key.TRANSFER_ROLLOVER}) */
+    public static TestServer start(Path root, Overrides overrides) throws ServerStartException {
         ConcurrentLinkedQueue<TransferSummary> summaries = new ConcurrentLinkedQueue<>();
         TransferLog log = new TransferLog();
-        FloorflashServer server = FloorflashServer.start(SettingsLoader.load(null, settings(root, overrides)), summary -> {
+        FloorflashServer server = FloorflashServer.start(SettingsLoader.load(settings(root, overrides)), summary -> {
             summaries.add(summary);
             log.transferFinished(summary);
         });
@@ -49,61 +53,60 @@ final class TestServer implements AutoCloseable {
      * The settings every IT server runs with: loopback, port 0 (TFTP and both HTTP sides; the firmware side is off
      * unless {@link #FIRMWARE_SIDE} turns it on), {@code root}, then {@code overrides}.
      */
-    static Map<String, Object> settings(Path root, Map<String, ?> overrides) {
-        Map<String, Object> settings = new LinkedHashMap<>();
-        settings.put("floorflash.tftp.address", "127.0.0.1");
-        settings.put("floorflash.tftp.port", 0);
-        settings.put("floorflash.firmware.root", root.toString());
-        settings.put("floorflash.http.port", 0);
-        settings.put("floorflash.http.firmware.address", "127.0.0.1");
-        settings.put("floorflash.http.firmware.port", 0);
-        settings.putAll(overrides);
-        return settings;
+    public static Overrides settings(Path root, Overrides overrides) {
+        return Overrides.none()
+                .with(Key.TFTP_ADDRESS, "127.0.0.1")
+                .with(Key.TFTP_PORT, 0)
+                .with(Key.FIRMWARE_ROOT, root)
+                .with(Key.HTTP_PORT, 0)
+                .with(Key.FIRMWARE_HTTP_ADDRESS, "127.0.0.1")
+                .with(Key.FIRMWARE_HTTP_PORT, 0)
+                .with(overrides);
     }
 
     /** The override that turns the phones' firmware HTTP side on. */
-    static final Map<String, Object> FIRMWARE_SIDE = Map.of("floorflash.http.firmware.enabled", true);
+    public static final Overrides FIRMWARE_SIDE = Overrides.none().with(Key.FIRMWARE_HTTP_ENABLED, true);
 
     /** {@code path} on the operator side, e.g. {@code http://127.0.0.1:40123/api/transfers}. */
-    String operatorUrl(String path) {
+    public String operatorUrl(String path) {
         return "http://127.0.0.1:" + server.httpAddress().orElseThrow().getPort() + path;
     }
 
     /** {@code path} on the firmware side, which must be on. */
-    String firmwareUrl(String path) {
+    public String firmwareUrl(String path) {
         return "http://127.0.0.1:" + server.firmwareHttpAddress().orElseThrow().getPort() + path;
     }
 
-    int port() {
+    public int port() {
         return server.localAddress().getPort();
     }
 
-    FloorflashServer server() {
+    public FloorflashServer server() {
         return server;
     }
 
     /** Forgets the summaries collected so far. */
-    void forgetSummaries() {
+    public void forgetSummaries() {
         summaries.clear();
     }
 
-    List<TransferSummary> summaries() {
+    public List<TransferSummary> summaries() {
         return new ArrayList<>(summaries);
     }
 
     /** Waits for the first summary {@code matching} and returns it. */
-    TransferSummary awaitSummary(Predicate<TransferSummary> matching) {
+    public TransferSummary awaitSummary(Predicate<TransferSummary> matching) {
         return awaitSummaries(matching, 1).get(0);
     }
 
     /** Waits until {@code count} summaries match {@code matching} and returns them. */
-    List<TransferSummary> awaitSummaries(Predicate<TransferSummary> matching, int count) {
+    public List<TransferSummary> awaitSummaries(Predicate<TransferSummary> matching, int count) {
         return await("transfer summaries").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(10))
                 .until(() -> summaries.stream().filter(matching).collect(Collectors.toList()), found -> found.size() >= count);
     }
 
     /** Waits for the summary of the one transfer of {@code file} (the tests fetch one file at a time). */
-    TransferSummary awaitSummaryOf(String file) {
+    public TransferSummary awaitSummaryOf(String file) {
         return awaitSummary(s -> s.id().file().equals(file));
     }
 
