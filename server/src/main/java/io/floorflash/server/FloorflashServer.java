@@ -167,7 +167,7 @@ public final class FloorflashServer implements AutoCloseable {
         }
         WebhookSender webhook;
         try {
-            webhook = new WebhookSender(settings.hooks().webhook());
+            webhook = new WebhookSender(settings.hooks().webhook(), settings.node().name());
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
@@ -186,7 +186,7 @@ public final class FloorflashServer implements AutoCloseable {
                 settings.transfer().maxTransfersPerAddress());
         RefusalLog refusalLog = new RefusalLog(REFUSALS_LOGGED_PER_INTERVAL);
         FloorView floor = settings.http().enabled() ? new FloorView(settings.http().floor(), settings.provisioning().groups()) : null;
-        FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics() : null;
+        FloorflashMetrics metrics = settings.http().enabled() ? new FloorflashMetrics(settings.node().name()) : null;
         DrainTally tally = new DrainTally();
         TransferListener listeners = floor == null ? TransferListener.all(List.of(tally, refusalLog, transfers, webhook))
                 : TransferListener.all(List.of(tally, refusalLog, transfers, webhook, floor, metrics));
@@ -313,7 +313,7 @@ public final class FloorflashServer implements AutoCloseable {
                 metrics.bindStore(store);
                 metrics.bindSegmentOffload(offload);
                 metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
-                http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
+                http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, settings.node().name(), metrics,
                         () -> registry.accepting() && listenerChannels.get(0).isActive(),
                         firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);
             }
@@ -343,8 +343,9 @@ public final class FloorflashServer implements AutoCloseable {
         FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
                 offload, tally,
                 listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings, webhook);
-        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
-                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
+        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {} as node {}",
+                server.describeAddress(), transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(),
+                settings.firmware().root(), settings.node().name());
         if (files != null) {
             log.info("uploads accepted into {} (at most {} bytes each, overwrite {})", files.root(),
                     settings.uploads().maxBytes(), settings.uploads().overwrite() ? "allowed" : "refused");
@@ -465,6 +466,9 @@ public final class FloorflashServer implements AutoCloseable {
         }
         if (!before.shutdown().equals(next.shutdown())) {
             restart.add("floorflash.shutdown");
+        }
+        if (!before.node().equals(next.node())) {
+            restart.add("floorflash.node");
         }
         webhook.reconfigure(next.hooks().webhook()); // first: a headers file it cannot read fails the whole reload
         provisioning.replace(next.provisioning());

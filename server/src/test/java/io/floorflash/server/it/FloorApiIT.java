@@ -45,9 +45,9 @@ class FloorApiIT {
     Path downloads;
 
     @Test
-    void apiTransfersShowsEachPhoneByAddressWithItsRosterName() throws Exception {
+    void apiTransfersShowsEachPhoneByAddressWithItsRosterNameUnderTheNodesName() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 7);
-        Map<String, Object> roster = Map.of("floorflash.http.floor.roster", List.of(
+        Map<String, Object> roster = Map.of("floorflash.node.name", "edge-muc-3", "floorflash.http.floor.roster", List.of(
                 Map.of("address", "127.0.5.0/24", "name", "Floor 5"),
                 Map.of("address", "127.0.5.17", "name", "reception"),
                 Map.of("address", "127.0.5.99", "name", "never came")));
@@ -64,6 +64,7 @@ class FloorApiIT {
                     .until(() -> get(base + "api/transfers"), json -> json.at("/counters/done").asInt() == 3
                             && json.at("/counters/failed").asInt() == 1);
 
+            assertThat(floor.get("node").asText()).isEqualTo("edge-muc-3");
             assertThat(floor.get("counters")).hasToString(
                     "{\"phones\":5,\"waiting\":1,\"loading\":0,\"done\":3,\"failed\":1,\"unexpected\":1,\"transfers\":0}");
             Map<String, JsonNode> phones = byAddress(floor);
@@ -109,7 +110,7 @@ class FloorApiIT {
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
             assertThat(page.headers().firstValue("content-security-policy")).get().asString().contains("script-src 'self'");
-            assertThat(page.body()).contains("<script src=\"/floor.js\" defer></script>", "id=\"n-done\"");
+            assertThat(page.body()).contains("<script src=\"/floor.js\" defer></script>", "id=\"n-done\"", "id=\"node\"");
             HttpResponse<String> script = send(base + "floor.js");
             assertThat(script.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
             assertThat(script.body()).contains("textContent").doesNotContain("innerHTML");
