@@ -10,6 +10,7 @@
   const floor = document.getElementById('floor');
   const empty = document.getElementById('empty');
   const status = document.getElementById('status');
+  const node = document.getElementById('node');
   const canvas = document.getElementById('chart');
   const tiles = new Map(); // address -> { el, parts, key, next }
   let pending = null;      // newest answer not yet drawn
@@ -101,6 +102,10 @@
 
   // Matches the answer against the tiles: new phones get a tile, forgotten ones lose theirs, changed ones are queued.
   function take(data) {
+    if (node.textContent !== data.node) {
+      node.textContent = data.node;
+      document.title = 'floorflash — ' + data.node;
+    }
     counters(data.counters);
     groups(data.groups || []);
     chart(data.throughput.bytesPerSecond, data.throughput.sampleSeconds);

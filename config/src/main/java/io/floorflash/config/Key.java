@@ -183,6 +183,10 @@ public final class Key<T> {
     public static final Key<Duration> SHUTDOWN_DRAIN_TIME =
             new Key<>("shutdown.drain-time", DURATION, s -> s.shutdown().drainTime(), RELOAD);
 
+    // floorflash.node
+    public static final Key<String> NODE_NAME =
+            new Key<>("node.name", STRING, s -> s.node().name(), RESTART);
+
     // floorflash.uploads
     public static final Key<Boolean> UPLOADS_ENABLED =
             new Key<>("uploads.enabled", BOOLEAN, s -> s.uploads().enabled(), RESTART);
@@ -268,6 +272,7 @@ public final class Key<T> {
             AUDIT_MAX_HISTORY,
             AUDIT_TOTAL_SIZE_CAP,
             SHUTDOWN_DRAIN_TIME,
+            NODE_NAME,
             UPLOADS_ENABLED,
             UPLOADS_ROOT,
             UPLOADS_MAX_BYTES,

@@ -123,12 +123,13 @@ public final class SettingsLoader {
                 http == null ? null : http.floor().roster(), firmware == null ? null : firmware.root());
         ReloadSettings reload = ReloadSettings.read(floorflash.at("reload"));
         HookSettings hooks = HookSettings.read(floorflash.at("hooks"));
+        NodeSettings node = NodeSettings.read(floorflash.at("node"), NodeSettings::hostName);
         checkAcrossSections(floorflash.quiet());
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
         return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads, provisioning, reload,
-                hooks);
+                hooks, node);
     }
 
     /**

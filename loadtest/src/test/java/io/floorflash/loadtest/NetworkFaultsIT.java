@@ -60,6 +60,8 @@ class NetworkFaultsIT {
     private static final int STORM = 50_000;
     private static final String AUDIT_TMPFS_SIZE = "64k";
     private static final Pattern LISTENING = Pattern.compile("floorflash listening on udp [0-9.]+:(\\d+)");
+    /** The label every series carries (floorflash.node.name); the series below are written without it. */
+    private static final Pattern NODE_LABEL = Pattern.compile("(?<=[{,])node=\"[^\"]*\",?");
     private static final Pattern PAGE = Pattern.compile("floor page at (http://127\\.0\\.0\\.1:\\d+/)");
     /** A line logged at ERROR ({@code logback.xml}'s pattern: time, then level). */
     private static final Pattern ERROR_LINE = Pattern.compile("\\d{2}:\\d{2}:\\d{2}\\.\\d{3} ERROR ");
@@ -311,8 +313,10 @@ class NetworkFaultsIT {
     }
 
     /** A Prometheus sample from the server's /metrics (0 when absent), read with curl inside its namespace. */
+    /** The value of {@code series} as written without the {@code node} label every series carries, or 0. */
     private static double metric(String series) {
-        for (String line : link.server().run("curl", "-sS", "--max-time", "10", metricsUrl).split("\n")) {
+        for (String raw : link.server().run("curl", "-sS", "--max-time", "10", metricsUrl).split("\n")) {
+            String line = NODE_LABEL.matcher(raw).replaceFirst("").replace("{}", "").replace(",}", "}");
             if (line.startsWith(series + " ")) {
                 return Double.parseDouble(line.substring(series.length() + 1).trim());
             }

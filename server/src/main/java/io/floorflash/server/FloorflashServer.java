@@ -177,7 +177,7 @@ public final class FloorflashServer implements AutoCloseable {
         });
         WebhookSender webhook;
         try {
-            webhook = new WebhookSender(settings.hooks().webhook());
+            webhook = new WebhookSender(settings.hooks().webhook(), settings.node().name());
         } catch (IllegalStateException e) {
             throw new ServerStartException(e.getMessage(), e);
         }
@@ -200,7 +200,7 @@ public final class FloorflashServer implements AutoCloseable {
                     settings.firmware().memoryBudget(), PlatformDependent.maxDirectMemory());
         }
         FloorflashMetrics metrics = settings.http().enabled()
-                ? closer.register("metrics", new FloorflashMetrics()) : null;
+                ? closer.register("metrics", new FloorflashMetrics(settings.node().name())) : null;
         EventLoopGroup group = new MultiThreadIoEventLoopGroup(settings.tftp().eventLoopThreads(),
                 new DefaultThreadFactory("floorflash-io", true), transport.ioHandlerFactory());
         closer.onClose("event loops", () -> group.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly());
@@ -255,7 +255,8 @@ public final class FloorflashServer implements AutoCloseable {
                 metrics.bindSegmentOffload(offload);
                 metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
                 http = closer.register("operator HTTP side", HttpListener.operator(settings.http(), transport,
-                        SideRoutes.operator(floor, metrics, () -> registry.accepting() && listenerChannels.get(0).isActive(),
+                        SideRoutes.operator(floor, settings.node().name(), metrics,
+                                () -> registry.accepting() && listenerChannels.get(0).isActive(),
                                 firmwareHttp == null ? null : firmwareHttp.localAddress()), guards));
             }
         } catch (RuntimeException e) {
@@ -270,8 +271,9 @@ public final class FloorflashServer implements AutoCloseable {
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, store, registry, ports, offload, tally,
                 listenerChannels.get(0), http, firmwareHttp, metrics, closer, provisioning, floor, webhook, settings);
-        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
-                transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
+        log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {} as node {}",
+                server.describeAddress(), transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(),
+                settings.firmware().root(), settings.node().name());
         if (uploadFiles != null) {
             log.info("uploads accepted into {} (at most {} bytes each, overwrite {})", uploadFiles.root(),
                     settings.uploads().maxBytes(), settings.uploads().overwrite() ? "allowed" : "refused");

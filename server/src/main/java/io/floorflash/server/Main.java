@@ -119,7 +119,7 @@ public final class Main implements Callable<Integer> {
             List<TransferListener> listeners = new ArrayList<>(List.of(new TransferLog()));
             if (settings.audit().enabled()) {
                 audit = AuditTrail.open(settings.audit());
-                listeners.add(new AuditLog());
+                listeners.add(new AuditLog(settings.node().name()));
             }
             server = FloorflashServer.start(settings, TransferListener.all(listeners));
         } catch (ServerStartException e) {

@@ -14,16 +14,17 @@ public final class SideRoutes {
      * The operator side: the floor page and its files, {@code /api/transfers}, {@code /metrics}, {@code /healthz},
      * {@code /readyz}; below {@code /firmware/} only a 404 saying where firmware is served.
      *
+     * @param node         this server's name in a fleet, at the head of {@code /api/transfers}
      * @param ready        whether the TFTP listener takes requests ({@code /readyz})
      * @param firmwareSide where the firmware side listens, for that 404; null when it is off
      */
-    public static HttpRoutes operator(FloorView floor, FloorflashMetrics metrics, BooleanSupplier ready,
+    public static HttpRoutes operator(FloorView floor, String node, FloorflashMetrics metrics, BooleanSupplier ready,
                                       InetSocketAddress firmwareSide) {
         return HttpRoutes.builder()
                 .exact("/", StaticRoute.of("floor/index.html", "text/html; charset=utf-8"))
                 .exact("/floor.css", StaticRoute.of("floor/floor.css", "text/css; charset=utf-8"))
                 .exact("/floor.js", StaticRoute.of("floor/floor.js", "text/javascript; charset=utf-8"))
-                .exact("/api/transfers", new TransfersRoute(floor))
+                .exact("/api/transfers", new TransfersRoute(floor, node))
                 .exact(HealthRoutes.HEALTHZ, HealthRoutes.healthz())
                 .exact(HealthRoutes.READYZ, HealthRoutes.readyz(ready))
                 .exact(MetricsRoute.PATH, new MetricsRoute(metrics))

@@ -10,30 +10,35 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.QueryStringDecoder;
 
 /**
- * {@code /api/transfers}: the floor as compact JSON (the shape is in the README). Optional fields are left out when
+ * {@code /api/transfers}: the floor as compact JSON (the shape is in the README), headed by this server's {@code node}
+ * name so a tool reading many nodes knows which answered. Optional fields are left out when
  * empty: {@code name}, {@code file}, {@code served} (the file sent, when a rule or a group chose another than {@code
  * file}), {@code reason}, and {@code unexpected} and {@code upload} (the phone's newest transfer is an upload from it)
  * unless true; {@code groups} (rollout groups, each with its release and counts) only when groups are configured.
  */
 public final class TransfersRoute implements HttpRoute {
     private final FloorView floor;
+    private final String node;
 
-    public TransfersRoute(FloorView floor) {
+    /** The floor of {@code floor}, on the node named {@code node} ({@code floorflash.node.name}). */
+    public TransfersRoute(FloorView floor, String node) {
         this.floor = floor;
+        this.node = node;
     }
 
     @Override
     public void handle(ChannelHandlerContext ctx, FullHttpRequest request, QueryStringDecoder uri) {
-        String json = render(floor.snapshot());
+        String json = render(node, floor.snapshot());
         HttpResponses.send(ctx, request, HttpResponseStatus.OK, HttpResponses.JSON, ByteBufUtil.writeUtf8(ctx.alloc(), json));
     }
 
-    /** The JSON of {@code snapshot}. */
-    static String render(FloorSnapshot snapshot) {
+    /** The JSON of {@code snapshot} on {@code node}. */
+    static String render(String node, FloorSnapshot snapshot) {
         StringBuilder out = new StringBuilder(256 + snapshot.phones().size() * 140 + snapshot.throughput().size() * 8);
         JsonWriter json = new JsonWriter(out);
         FloorSnapshot.Counters c = snapshot.counters();
         json.beginObject();
+        json.name("node").value(node);
         json.name("counters").beginObject()
                 .name("phones").value(c.phones())
                 .name("waiting").value(c.waiting())

@@ -47,7 +47,11 @@ import java.util.function.ToDoubleFunction;
  * {@link TransferListener}, quick and lock-free on the event loops) and reads the firmware cache, the HTTP downloads,
  * Netty's allocator and the JVM when scraped.
  *
- * <p>Every tag value comes from a closed set (an outcome, a TFTP error code 0-8 or "other", a block size bucket),
+ * <p>Every series carries {@code node="..."}, this server's {@code floorflash.node.name} (a common tag, the JVM's
+ * meters included), so one Prometheus and one dashboard tell a fleet's nodes apart even behind a service that hides
+ * the pod's address in {@code instance}.
+ *
+ * <p>Every other tag value comes from a closed set (an outcome, a TFTP error code 0-8 or "other", a block size bucket),
  * never from a file name, a client address or an error's text, so the number of series stays fixed however many
  * phones and files there are. All transfer series exist from the start, at 0, so {@code rate()} works from the
  * first scrape.
@@ -87,6 +91,8 @@ import java.util.function.ToDoubleFunction;
 public final class FloorflashMetrics implements TransferListener, AutoCloseable {
     /** The media type of {@link #scrape()}: Prometheus text format 0.0.4. */
     public static final String CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
+    /** The label every series carries: the node's name. */
+    public static final String NODE_TAG = "node";
     /** Buckets of the duration histogram: a 2 MiB image takes well under a second on a LAN, a 32 MB one at 512-byte lock-step minutes. */
     static final Duration[] DURATION_BUCKETS = {
         Duration.ofMillis(100), Duration.ofMillis(250), Duration.ofMillis(500), Duration.ofSeconds(1),
@@ -119,9 +125,14 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
     private final Map<TransferOutcome, Counter> uploads = new EnumMap<>(TransferOutcome.class);
     private final Counter receivedBytes;
 
-    /** A registry with the transfer meters and the JVM's; bind the store and the download route once they exist. */
-    public FloorflashMetrics() {
+    /**
+     * A registry with the transfer meters and the JVM's, every one tagged {@code node}; bind the store and the
+     * download route once they exist.
+     */
+    public FloorflashMetrics(String node) {
         this.registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        // Before the first meter: common tags apply to meters registered after them.
+        registry.config().commonTags(NODE_TAG, node);
         this.scrapes = Executors.newSingleThreadExecutor(new DefaultThreadFactory("floorflash-metrics", true));
         Gauge.builder("floorflash.transfers.active", running, Map::size)
                 .description("Transfers running now").strongReference(true).register(registry);

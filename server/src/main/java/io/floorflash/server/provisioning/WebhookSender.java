@@ -62,6 +62,8 @@ public final class WebhookSender implements TransferListener, FloorflashMetrics.
     private static final String WAKE_UP = new String("wake up");
 
     private final Logger log;
+    /** This server's floorflash.node.name, in every line posted. */
+    private final String node;
     private final Clock clock;
     private final DoubleSupplier random;
     private final long summaryIntervalNanos;
@@ -91,16 +93,18 @@ public final class WebhookSender implements TransferListener, FloorflashMetrics.
     }
 
     /**
-     * A sender for {@code settings}; off when its URL is empty.
+     * A sender for {@code settings}, posting lines that name {@code node}; off when its URL is empty.
      *
      * @throws IllegalStateException when the headers file cannot be read or is malformed
      */
-    public WebhookSender(WebhookSettings settings) {
-        this(settings, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(),
+    public WebhookSender(WebhookSettings settings, String node) {
+        this(settings, node, Clock.systemUTC(), () -> ThreadLocalRandom.current().nextDouble(),
                 LoggerFactory.getLogger(WebhookSender.class), SUMMARY_INTERVAL);
     }
 
-    WebhookSender(WebhookSettings settings, Clock clock, DoubleSupplier random, Logger log, Duration summaryInterval) {
+    WebhookSender(WebhookSettings settings, String node, Clock clock, DoubleSupplier random, Logger log,
+                  Duration summaryInterval) {
+        this.node = node;
         this.clock = clock;
         this.random = random;
         this.log = log;
@@ -161,7 +165,7 @@ public final class WebhookSender implements TransferListener, FloorflashMetrics.
             drop(1);
             return;
         }
-        queue.add(AuditLog.line(summary, clock.instant()));
+        queue.add(AuditLog.line(node, summary, clock.instant()));
     }
 
     @Override

@@ -22,15 +22,15 @@ class AuditLogTest {
 
     @Test
     void writesACompletedTransferAsOneJsonLineWithoutAReason() {
-        assertThat(AuditLog.line(summary("snom320.bin", TransferOutcome.COMPLETED, ""), AT)).isEqualTo(
-                "{\"ts\":\"2025-05-01T07:30:12.345Z\",\"client\":\"10.0.0.7\",\"port\":41000,\"file\":\"snom320.bin\","
+        assertThat(AuditLog.line("edge-1", summary("snom320.bin", TransferOutcome.COMPLETED, ""), AT)).isEqualTo(
+                "{\"ts\":\"2025-05-01T07:30:12.345Z\",\"node\":\"edge-1\",\"client\":\"10.0.0.7\",\"port\":41000,\"file\":\"snom320.bin\","
                         + "\"served\":\"snom320.bin\",\"direction\":\"read\",\"sha256\":\"" + SHA + "\",\"outcome\":\"completed\",\"bytes\":2048,\"size\":4096,\"ms\":342,"
                         + "\"blksize\":1468,\"windowsize\":4,\"retransmits\":3}");
     }
 
     @Test
     void addsTheReasonWhenTheTransferDidNotComplete() {
-        assertThat(AuditLog.line(summary("a.bin", TransferOutcome.CLIENT_ERROR, "client error 8: tsize probe"), AT))
+        assertThat(AuditLog.line("edge-1", summary("a.bin", TransferOutcome.CLIENT_ERROR, "client error 8: tsize probe"), AT))
                 .endsWith(",\"outcome\":\"client-error\",\"bytes\":2048,\"size\":4096,\"ms\":342,\"blksize\":1468,"
                         + "\"windowsize\":4,\"retransmits\":3,\"reason\":\"client error 8: tsize probe\"}");
     }
@@ -40,21 +40,21 @@ class AuditLogTest {
         TransferSummary upload = new TransferSummary(new TransferId(new InetSocketAddress("10.0.0.7", 41000), "log.txt"),
                 TransferOutcome.COMPLETED, 10, 10, 0, 512, 1, 0, "", SHA, TransferDirection.WRITE);
 
-        assertThat(AuditLog.line(upload, AT))
+        assertThat(AuditLog.line("edge-1", upload, AT))
                 .contains("\"file\":\"log.txt\",\"served\":\"log.txt\",\"direction\":\"write\",\"sha256\":\"" + SHA);
     }
 
     @Test
     void writesTheTimestampWithMillisecondsEvenOnAWholeSecond() {
-        assertThat(AuditLog.line(summary("a.bin", TransferOutcome.COMPLETED, ""), Instant.parse("2025-05-01T07:30:12Z")))
-                .startsWith("{\"ts\":\"2025-05-01T07:30:12.000Z\",");
+        assertThat(AuditLog.line("edge-1", summary("a.bin", TransferOutcome.COMPLETED, ""), Instant.parse("2025-05-01T07:30:12Z")))
+                .startsWith("{\"ts\":\"2025-05-01T07:30:12.000Z\",\"node\":\"edge-1\",");
     }
 
     @Test
     void escapesWhatAClientPutsInTheFileName() {
         String hostile = "a\"b\\c\nd\re\tf\u0000g\u001f\u007fh/é€\ud83d\ude00\ud800\"}{";
 
-        String line = AuditLog.line(summary(hostile, TransferOutcome.COMPLETED, ""), AT);
+        String line = AuditLog.line("edge-1", summary(hostile, TransferOutcome.COMPLETED, ""), AT);
 
         assertThat(line).contains(",\"file\":\"a\\\"b\\\\c\\nd\\re\\tf\\u0000g\\u001f\\u007fh/\\u00e9\\u20ac\\ud83d\\ude00\\ud800\\\"}{\",");
         assertThat(line.chars()).as("plain printable ASCII, one line").allMatch(c -> c >= 0x20 && c < 0x7F);
@@ -65,6 +65,6 @@ class AuditLogTest {
         TransferSummary s = new TransferSummary(new TransferId(new InetSocketAddress("fe80::1", 69), "x"),
                 TransferOutcome.COMPLETED, 0, 0, 0, 512, 1, 0, "", SHA, "x");
 
-        assertThat(AuditLog.line(s, AT)).contains("\"client\":\"fe80:0:0:0:0:0:0:1\",\"port\":69,");
+        assertThat(AuditLog.line("edge-1", s, AT)).contains("\"client\":\"fe80:0:0:0:0:0:0:1\",\"port\":69,");
     }
 }

@@ -37,7 +37,7 @@ class AuditTrailTest {
     @Test
     void writesEachFinishedTransferAsOneLineOfItsFile() throws Exception {
         Path file = dir.resolve("logs/audit.jsonl");
-        AuditLog audit = new AuditLog();
+        AuditLog audit = new AuditLog("edge-1");
         TransferSummary summary = new TransferSummary(new TransferId(new InetSocketAddress("10.0.0.7", 41000), "snom\"320.bin"),
                 TransferOutcome.CANCELLED, 512, 3000, 0, 512, 1, 0, "Server shutting down", "ab",
                 "releases/b/snom320.bin");

@@ -23,9 +23,9 @@ class TransfersRouteTest {
                         "File not found")),
                 new FloorSnapshot.Counters(3, 1, 1, 0, 1, 1, 1), List.of(0L, 1_500_000L));
 
-        String json = TransfersRoute.render(snapshot);
+        String json = TransfersRoute.render("edge-1", snapshot);
 
-        assertThat(json).doesNotContain("<", ">").startsWith("{\"counters\":{\"phones\":3,\"waiting\":1,\"loading\":1,"
+        assertThat(json).doesNotContain("<", ">").startsWith("{\"node\":\"edge-1\",\"counters\":{\"phones\":3,\"waiting\":1,\"loading\":1,"
                 + "\"done\":0,\"failed\":1,\"unexpected\":1,\"transfers\":1},\"throughput\":{\"sampleSeconds\":1,"
                 + "\"bytesPerSecond\":[0,1500000]},\"phones\":[");
         JsonNode read = new ObjectMapper().readTree(json);

@@ -49,9 +49,9 @@ class FloorApiIT {
     Path downloads;
 
     @Test
-    void apiTransfersShowsEachPhoneByAddressWithItsRosterName() throws Exception {
+    void apiTransfersShowsEachPhoneByAddressWithItsRosterNameUnderTheNodesName() throws Exception {
         SeededFiles.write(root, IMAGE, SIZE, 7);
-        Overrides roster = Overrides.none().with(Key.FLOOR_ROSTER, List.of(
+        Overrides roster = Overrides.none().with(Key.NODE_NAME, "edge-muc-3").with(Key.FLOOR_ROSTER, List.of(
                 new RosterEntry(InetAddress.getByName("127.0.5.0"), 24, "Floor 5"),
                 new RosterEntry(InetAddress.getByName("127.0.5.17"), 32, "reception"),
                 new RosterEntry(InetAddress.getByName("127.0.5.99"), 32, "never came")));
@@ -68,6 +68,7 @@ class FloorApiIT {
                     .until(() -> get(base + "api/transfers"), json -> json.at("/counters/done").asInt() == 3
                             && json.at("/counters/failed").asInt() == 1);
 
+            assertThat(floor.get("node").asText()).isEqualTo("edge-muc-3");
             assertThat(floor.get("counters")).hasToString(
                     "{\"phones\":5,\"waiting\":1,\"loading\":0,\"done\":3,\"failed\":1,\"unexpected\":1,\"transfers\":0}");
             Map<String, JsonNode> phones = byAddress(floor);
@@ -113,7 +114,7 @@ class FloorApiIT {
             assertThat(page.statusCode()).isEqualTo(200);
             assertThat(page.headers().firstValue("content-type")).hasValue("text/html; charset=utf-8");
             assertThat(page.headers().firstValue("content-security-policy")).get().asString().contains("script-src 'self'");
-            assertThat(page.body()).contains("<script src=\"/floor.js\" defer></script>", "id=\"n-done\"");
+            assertThat(page.body()).contains("<script src=\"/floor.js\" defer></script>", "id=\"n-done\"", "id=\"node\"");
             HttpResponse<String> script = send(base + "floor.js");
             assertThat(script.headers().firstValue("content-type")).hasValue("text/javascript; charset=utf-8");
             assertThat(script.body()).contains("textContent").doesNotContain("innerHTML");

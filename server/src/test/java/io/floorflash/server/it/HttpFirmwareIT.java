@@ -4,6 +4,7 @@ import static java.nio.charset.StandardCharsets.ISO_8859_1;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.floorflash.server.metrics.Exposition;
 import io.floorflash.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -201,17 +202,9 @@ class HttpFirmwareIT {
         return response.body();
     }
 
-    /** The Prometheus text format: {@code name{labels} value} per line, comments skipped. */
+    /** The Prometheus text format: {@code name{labels} value} per series, the node label left out. */
     private static Map<String, Double> parse(String exposition) {
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : exposition.split("\n")) {
-            if (line.isBlank() || line.startsWith("#")) {
-                continue;
-            }
-            int space = line.lastIndexOf(' ');
-            samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-        }
-        return samples;
+        return Exposition.parse(exposition).samples();
     }
 
     private static String raw(InetSocketAddress http, String request) throws IOException {

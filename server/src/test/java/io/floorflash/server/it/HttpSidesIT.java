@@ -10,6 +10,7 @@ import io.floorflash.config.Overrides;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
 import io.floorflash.server.ServerStartException;
+import io.floorflash.server.metrics.Exposition;
 import io.floorflash.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -364,14 +365,7 @@ class HttpSidesIT {
         HttpResponse<String> response = token == null ? get(server.operatorUrl("/metrics"))
                 : get(server.operatorUrl("/metrics"), "Authorization", "Bearer " + token);
         assertThat(response.statusCode()).isEqualTo(200);
-        Map<String, Double> samples = new HashMap<>();
-        for (String line : response.body().split("\n")) {
-            if (!line.isBlank() && !line.startsWith("#")) {
-                int space = line.lastIndexOf(' ');
-                samples.put(line.substring(0, space), Double.parseDouble(line.substring(space + 1)));
-            }
-        }
-        return samples;
+        return Exposition.parse(response.body()).samples();
     }
 
     /** curl's status code (printed with {@code -w}); curl itself must exit 0. */

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.fail;
 
+import io.floorflash.server.metrics.Exposition;
 import java.io.ByteArrayOutputStream;
 import java.io.File;
 import java.io.IOException;
@@ -254,8 +255,9 @@ class ProvisioningIT {
         await("the promotion on the floor").atMost(Duration.ofSeconds(10))
                 .until(() -> text(page + "api/transfers"), body -> body.contains("{\"name\":\"everyone\",\"release\":"
                         + "\"releases/10.1.2\",\"phones\":2,\"done\":1,"));
-        assertThat(text(page + "metrics")).contains("floorflash_config_reloads_total{result=\"applied\"} 1.0",
-                "floorflash_config_reloads_total{result=\"rejected\"} 0.0");
+        assertThat(Exposition.parse(text(page + "metrics")).samples())
+                .containsEntry("floorflash_config_reloads_total{result=\"applied\"}", 1.0)
+                .containsEntry("floorflash_config_reloads_total{result=\"rejected\"}", 0.0);
 
         Files.writeString(config, Files.readString(config).replace("release = \"releases/10.1.2\" }\n]",
                 "release = \"releases/9.9\" }\n]").replace("floorflash.rules = [", "floorflash.rules = [\n  { file = \"(\" }"));
@@ -266,7 +268,8 @@ class ProvisioningIT {
                 "floorflash.rules[0].file: '('");
         Path still = work.resolve("still.bin");
         Client.curl(port, "snom320.bin", still).assertDelivered(newImage, still);
-        assertThat(text(page + "metrics")).contains("floorflash_config_reloads_total{result=\"rejected\"} 1.0");
+        assertThat(Exposition.parse(text(page + "metrics")).samples())
+                .containsEntry("floorflash_config_reloads_total{result=\"rejected\"}", 1.0);
     }
 
     @Test

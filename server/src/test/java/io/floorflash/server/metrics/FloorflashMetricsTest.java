@@ -27,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class FloorflashMetricsTest {
-    private final FloorflashMetrics metrics = new FloorflashMetrics();
+    private final FloorflashMetrics metrics = new FloorflashMetrics("edge-1");
 
     @AfterEach
     void close() {
@@ -56,6 +56,18 @@ class FloorflashMetricsTest {
         assertThat(e.value("floorflash_transfer_duration_seconds_bucket{outcome=\"timed-out\",le=\"30.0\"}")).isZero();
         assertThat(e.value("floorflash_transfer_duration_seconds_bucket{outcome=\"timed-out\",le=\"60.0\"}")).isEqualTo(1.0);
         assertThat(e.value("floorflash_transfer_duration_seconds_bucket{outcome=\"timed-out\",le=\"+Inf\"}")).isEqualTo(1.0);
+    }
+
+    @Test
+    void labelsEverySeriesWithTheNodesNameTheJvmsIncluded() {
+        finish(summary(1, "snom320.bin", TransferOutcome.COMPLETED, 1000, 0, 300));
+
+        String text = new String(metrics.scrape(), StandardCharsets.UTF_8);
+
+        assertThat(Exposition.parse(text).node()).isEqualTo("edge-1");
+        assertThat(text).contains("floorflash_transfers_completed_total{node=\"edge-1\"} 1.0",
+                "floorflash_transfers_failed_total{node=\"edge-1\",outcome=\"timed-out\"} 0.0",
+                "jvm_memory_used_bytes{area=\"heap\",");
     }
 
     @Test

@@ -7,7 +7,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class WebhookMetricsTest {
-    private final FloorflashMetrics metrics = new FloorflashMetrics();
+    private final FloorflashMetrics metrics = new FloorflashMetrics("edge-1");
 
     @AfterEach
     void close() {

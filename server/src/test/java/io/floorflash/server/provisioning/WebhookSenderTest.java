@@ -63,7 +63,7 @@ class WebhookSenderTest {
             assertThat(post.method()).isEqualTo("POST");
             assertThat(post.path()).isEqualTo("/hooks/floorflash");
             assertThat(post.headers().getFirst("Content-Type")).isEqualTo("application/json");
-            assertThat(post.body()).isEqualTo(AuditLog.line(summary, NOW));
+            assertThat(post.body()).isEqualTo(AuditLog.line("edge-1", summary, NOW));
         });
         assertThat(sender.retries()).isEqualTo(2);
         assertThat(sender.failed()).isZero();
@@ -124,7 +124,7 @@ class WebhookSenderTest {
     void countsFailuresToADownReceiverAndSumsThemUpInOneLine() throws IOException {
         try (LogCapture logs = new LogCapture(Level.DEBUG, WebhookSender.class)) {
             WebhookSender sender = new WebhookSender(settings("http://127.0.0.1:" + closedPort() + "/hooks", 1),
-                    Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, LoggerFactory.getLogger(WebhookSender.class),
+                    "edge-1", Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5, LoggerFactory.getLogger(WebhookSender.class),
                     Duration.ofMillis(500));
             closeAfter.add(sender);
 
@@ -306,7 +306,7 @@ class WebhookSenderTest {
     }
 
     private WebhookSender sender(WebhookSettings settings) {
-        WebhookSender sender = new WebhookSender(settings, Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5,
+        WebhookSender sender = new WebhookSender(settings, "edge-1", Clock.fixed(NOW, ZoneOffset.UTC), () -> 0.5,
                 LoggerFactory.getLogger(WebhookSender.class), WebhookSender.SUMMARY_INTERVAL);
         closeAfter.add(sender);
         return sender;
