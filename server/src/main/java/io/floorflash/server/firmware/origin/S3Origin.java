@@ -147,8 +147,8 @@ public final class S3Origin implements Origin {
                     response.checksumType());
             long written = copy(name, body, target, metadata.length());
             if (written != metadata.length()) {
-                throw new OriginException(object(name) + ": GET broke off: " + written + " of " + metadata.length()
-                        + " bytes");
+                throw new OriginException(object(name) + ": GET broke off after " + written + " of "
+                        + metadata.length() + " bytes: the body ended early");
             }
             complete = true;
             return new Body(metadata);
