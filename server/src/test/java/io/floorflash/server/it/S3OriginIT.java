@@ -3,6 +3,8 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
+import com.sun.net.httpserver.HttpHandler;
+import com.sun.net.httpserver.HttpServer;
 import io.floorflash.config.S3OriginSettings;
 import io.floorflash.server.firmware.origin.Origin;
 import io.floorflash.server.firmware.origin.Origin.Body;
@@ -15,13 +17,16 @@ import io.floorflash.server.firmware.origin.Origins;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -31,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The S3 origin against a real S3 server, s3proxy on loopback with credentials: the {@link Origin} contract byte by
  * byte (head, fetch, If-None-Match, NoSuchKey, the stored SHA-256), and every way it fails with a message an operator
- * can act on (wrong keys, a missing bucket, a stopped server, a silent one), each within its timeouts.
+ * can act on (wrong keys, a missing bucket, a stopped server, a silent one), each within its timeouts. The faults
+ * s3proxy never makes (a body cut short, one unlike its SHA-256) come from a fake S3 on loopback.
  */
 class S3OriginIT {
     private static final String BUCKET = "firmware";
@@ -198,6 +204,72 @@ class S3OriginIT {
                     + silent.getLocalPort() + " (firmware.origin-s3.connect-timeout, read-timeout)");
             assertThat(took).isLessThan(QUICKLY);
         }
+    }
+
+    @Test
+    void refusesABodyCutShortOfItsLength(@TempDir Path downloads) throws Exception {
+        HttpServer broken = fakeS3(exchange -> {
+            exchange.getResponseHeaders().add("ETag", "\"short\"");
+            exchange.sendResponseHeaders(200, 100_000);
+            exchange.getResponseBody().write(new byte[40_000]);
+            exchange.close(); // 60,000 bytes short: the server drops the connection
+        });
+        try (Origin origin = origin(endpoint(broken), "s3://firmware", S3ProxyServer.SECRET_KEY,
+                Duration.ofSeconds(1), Duration.ofSeconds(2))) {
+            OriginException failure = catchThrowableOfType(OriginException.class,
+                    () -> origin.fetch("short.bin", Optional.empty(), downloads.resolve("short.bin")));
+
+            assertThat(failure.getMessage()).matches("s3://firmware/short\\.bin: GET broke off after \\d+ of 100000"
+                    + " bytes: .*");
+        } finally {
+            broken.stop(0);
+        }
+    }
+
+    @Test
+    void refusesABodyUnlikeTheSha256StatedForIt(@TempDir Path downloads) throws Exception {
+        byte[] body = new byte[100_000];
+        String otherDigest = Base64.getEncoder().encodeToString(
+                MessageDigest.getInstance("SHA-256").digest(new byte[] {1}));
+        HttpServer corrupt = fakeS3(exchange -> {
+            exchange.getResponseHeaders().add("ETag", "\"corrupt\"");
+            exchange.getResponseHeaders().add("x-amz-checksum-sha256", otherDigest);
+            exchange.getResponseHeaders().add("x-amz-checksum-type", "FULL_OBJECT");
+            exchange.sendResponseHeaders(200, body.length);
+            exchange.getResponseBody().write(body);
+            exchange.close();
+        });
+        try (Origin origin = origin(endpoint(corrupt), "s3://firmware", S3ProxyServer.SECRET_KEY,
+                Duration.ofSeconds(1), Duration.ofSeconds(2))) {
+            OriginException failure = catchThrowableOfType(OriginException.class,
+                    () -> origin.fetch("corrupt.bin", Optional.empty(), downloads.resolve("corrupt.bin")));
+
+            assertThat(failure).hasMessageStartingWith("s3://firmware/corrupt.bin: GET broke off after ")
+                    .hasMessageContaining("the body does not match the checksum S3 states for it");
+        } finally {
+            corrupt.stop(0);
+        }
+    }
+
+    /**
+     * An HTTP server on loopback that answers every request (the SDK's signed GET included) with {@code answer}: the
+     * faults s3proxy never makes, a body cut short or unlike its checksum.
+     */
+    private static HttpServer fakeS3(HttpHandler answer) throws IOException {
+        HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
+        server.createContext("/", exchange -> {
+            try (exchange) {
+                answer.handle(exchange);
+            } catch (IOException e) {
+                // A fault the answer made on purpose: the connection is gone, which is the point.
+            }
+        });
+        server.start();
+        return server;
+    }
+
+    private static URI endpoint(HttpServer server) {
+        return URI.create("http://127.0.0.1:" + server.getAddress().getPort());
     }
 
     /** Accepts connections and reads nothing, until the socket is closed. */
