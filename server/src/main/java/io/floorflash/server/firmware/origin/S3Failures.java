@@ -29,6 +29,10 @@ final class S3Failures {
      * @param attempts   attempts the SDK made at most, for a 5xx or throttling that outlasted them
      */
     static OriginException of(String action, String object, String server, int attempts, SdkException e) {
+        if (e instanceof AbortedException) {
+            // The SDK reports an interrupt as this exception: keep the flag for whoever cancelled the fetch.
+            Thread.currentThread().interrupt();
+        }
         return new OriginException(object + ": " + action + " " + reason(server, attempts, e), e);
     }
 

@@ -6,6 +6,7 @@ import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import org.junit.jupiter.api.Test;
 import software.amazon.awssdk.awscore.exception.AwsErrorDetails;
+import software.amazon.awssdk.core.exception.AbortedException;
 import software.amazon.awssdk.core.exception.SdkClientException;
 import software.amazon.awssdk.http.SdkHttpResponse;
 import software.amazon.awssdk.services.s3.model.S3Exception;
@@ -76,6 +77,14 @@ class S3FailuresTest {
 
         assertThat(S3Failures.reason(SERVER, 3, none)).startsWith("failed: no credentials found (set"
                 + " firmware.origin-s3.credentials-file");
+    }
+
+    @Test
+    void keepsTheInterruptOfAnAbortedRequest() {
+        OriginException failure = S3Failures.of("GET", OBJECT, SERVER, 3, AbortedException.create("Thread interrupted"));
+
+        assertThat(Thread.interrupted()).isTrue(); // also clears it for the next test
+        assertThat(failure).hasMessage(OBJECT + ": GET interrupted");
     }
 
     private static S3Exception service(int status, String code, String message) {
