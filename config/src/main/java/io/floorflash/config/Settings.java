@@ -8,7 +8,7 @@ import java.util.Objects;
 public record Settings(ListenerSettings tftp, TransferSettings transfer, FirmwareSettings firmware, HttpSettings http,
                        AuditSettings audit, ShutdownSettings shutdown, UploadSettings uploads,
                        ProvisioningSettings provisioning, ReloadSettings reload,
-                       HookSettings hooks, NodeSettings node) {
+                       HookSettings hooks, NodeSettings node, S3OriginSettings s3Origin) {
     public Settings {
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(transfer, "transfer");
@@ -21,6 +21,7 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(reload, "reload");
         Objects.requireNonNull(hooks, "hooks");
         Objects.requireNonNull(node, "node");
+        Objects.requireNonNull(s3Origin, "s3Origin");
     }
 
     /**

@@ -124,12 +124,13 @@ public final class SettingsLoader {
         ReloadSettings reload = ReloadSettings.read(floorflash.at("reload"));
         HookSettings hooks = HookSettings.read(floorflash.at("hooks"));
         NodeSettings node = NodeSettings.read(floorflash.at("node"), NodeSettings::hostName);
+        S3OriginSettings s3Origin = S3OriginSettings.read(floorflash.at("firmware.origin-s3"));
         checkAcrossSections(floorflash.quiet());
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
         return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads, provisioning, reload,
-                hooks, node);
+                hooks, node, s3Origin);
     }
 
     /**
