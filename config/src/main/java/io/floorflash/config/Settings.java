@@ -6,7 +6,7 @@ import java.util.Objects;
 public record Settings(ListenerSettings tftp, TransferSettings transfer, FirmwareSettings firmware, HttpSettings http,
                        AuditSettings audit, ShutdownSettings shutdown, UploadSettings uploads,
                        ProvisioningSettings provisioning, ReloadSettings reload,
-                       HookSettings hooks) {
+                       HookSettings hooks, OriginSettings origin) {
     public Settings {
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(transfer, "transfer");
@@ -18,5 +18,6 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(provisioning, "provisioning");
         Objects.requireNonNull(reload, "reload");
         Objects.requireNonNull(hooks, "hooks");
+        Objects.requireNonNull(origin, "origin");
     }
 }

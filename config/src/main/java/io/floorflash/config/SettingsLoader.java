@@ -195,11 +195,12 @@ public final class SettingsLoader {
         ProvisioningSettings provisioning = ProvisioningSettings.read(floorflash, floor.roster(), firmware.root());
         ReloadSettings reload = ReloadSettings.read(floorflash.at("reload"));
         HookSettings hooks = HookSettings.read(floorflash.at("hooks"));
+        OriginSettings origin = OriginSettings.read(floorflash.at("firmware"));
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
         return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads, provisioning, reload,
-                hooks);
+                hooks, origin);
     }
 
     /** The roster: a list of {@code { address = "10.0.5.0/24", name = "Floor 5" }}, at most {@code maxEntries}. */
