@@ -8,6 +8,8 @@ import io.floorflash.config.Settings;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.firmware.origin.OriginCache;
+import io.floorflash.server.firmware.origin.PullThrough;
 import io.floorflash.server.floor.FloorView;
 import io.floorflash.server.metrics.FloorflashMetrics;
 import io.floorflash.server.http.FirmwareRoute;
@@ -114,14 +116,17 @@ public final class FloorflashServer implements AutoCloseable {
     private volatile Settings settings;
     /** Posts each finished transfer's audit line; off (and threadless) without a URL. */
     private final WebhookSender webhook;
+    /** Pull-through from the origin, or null without one. */
+    private final PullThrough pull;
 
     private FloorflashServer(Transport transport, EventLoopGroup group, EventLoopGroup listenerGroup,
                              ExecutorService loadExecutor, FirmwareStore store,
                              TransferRegistry registry, TransferPorts ports, SegmentOffload offload, DrainTally tally,
                              List<Channel> listeners, HttpListener http, HttpListener firmwareHttp,
                              FloorflashMetrics metrics, UploadFiles uploads, Provisioning provisioning, FloorView floor,
-                             Settings settings, WebhookSender webhook) {
+                             Settings settings, WebhookSender webhook, PullThrough pull) {
         this.transport = transport;
+        this.pull = pull;
         this.group = group;
         this.listenerGroup = listenerGroup;
         this.loadExecutor = loadExecutor;
@@ -176,7 +181,19 @@ public final class FloorflashServer implements AutoCloseable {
         // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
         ExecutorService loadExecutor = Executors.newCachedThreadPool(
                 new DefaultThreadFactory("floorflash-load", true));
-        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        PullThrough pull = null;
+        if (settings.origin().enabled()) {
+            try {
+                pull = PullThrough.open(settings.origin(), FirmwareStore.manifestReader());
+            } catch (IOException e) {
+                shutDown(group, group);
+                loadExecutor.shutdownNow();
+                throw new ServerStartException("floorflash.firmware.cache-dir: " + settings.origin().cacheDir()
+                        + " cannot be used (" + e + ")", e);
+            }
+        }
+        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker(),
+                pull == null ? null : pull.cache());
         if (settings.firmware().memoryBudget() > PlatformDependent.maxDirectMemory()) {
             log.warn("floorflash.firmware.memory-budget ({} bytes) is above the JVM's direct memory limit ({} bytes):"
                     + " raise -XX:MaxDirectMemorySize or lower the budget, or loads fail with OutOfMemoryError first",
@@ -217,6 +234,7 @@ public final class FloorflashServer implements AutoCloseable {
             } catch (IOException e) {
                 shutDown(group, group);
                 loadExecutor.shutdownNow();
+                PullThrough.close(pull);
                 if (metrics != null) {
                     metrics.close();
                 }
@@ -287,6 +305,7 @@ public final class FloorflashServer implements AutoCloseable {
             listenerChannels.forEach(Channel::close);
             shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
+            PullThrough.close(pull);
             if (files != null) {
                 files.close(0);
             }
@@ -313,9 +332,14 @@ public final class FloorflashServer implements AutoCloseable {
                 metrics.bindStore(store);
                 metrics.bindSegmentOffload(offload);
                 metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
+                if (pull != null) {
+                    metrics.bindOrigin(pull.cache());
+                }
+                OriginCache originCache = pull == null ? null : pull.cache();
                 http = HttpListener.operator(settings.http(), transport, SideRoutes.operator(floor, metrics,
                         () -> registry.accepting() && listenerChannels.get(0).isActive(),
-                        firmwareHttp == null ? null : firmwareHttp.localAddress()), guards);
+                        firmwareHttp == null ? null : firmwareHttp.localAddress(),
+                        originCache == null ? List::of : originCache::fetching), guards);
             }
         } catch (RuntimeException e) {
             if (firmwareHttp != null) {
@@ -324,6 +348,7 @@ public final class FloorflashServer implements AutoCloseable {
             listenerChannels.forEach(ch -> ch.close().syncUninterruptibly());
             shutDown(group, listenerGroup);
             loadExecutor.shutdownNow();
+            PullThrough.close(pull);
             if (files != null) {
                 files.close(0);
             }
@@ -342,7 +367,7 @@ public final class FloorflashServer implements AutoCloseable {
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, group, listenerGroup, loadExecutor, store, registry, ports,
                 offload, tally,
-                listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings, webhook);
+                listenerChannels, http, firmwareHttp, metrics, files, provisioning, floor, settings, webhook, pull);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {}", server.describeAddress(),
                 transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(), settings.firmware().root());
         if (files != null) {
@@ -354,6 +379,11 @@ public final class FloorflashServer implements AutoCloseable {
         }
         if (firmwareHttp != null) {
             log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
+        }
+        if (pull != null) {
+            log.info("names missing below {} are pulled from {} into {} (local files win)", settings.firmware().root(),
+                    pull.cache().describe(), settings.origin().cacheDir());
+            pull.prefetchInBackground(settings.origin().prefetch());
         }
         return server;
     }
@@ -573,6 +603,7 @@ public final class FloorflashServer implements AutoCloseable {
             uploads.close();
         }
         loadExecutor.shutdownNow();
+        PullThrough.close(pull);
         store.close();
         log.info("floorflash stopped");
     }
