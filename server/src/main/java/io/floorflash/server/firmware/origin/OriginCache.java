@@ -495,7 +495,8 @@ public final class OriginCache {
 
     private Copy offline(String name, Entry before, OriginException e) throws OriginUnavailable {
         if (down.compareAndSet(false, true)) {
-            log.warn("origin {} cannot be reached ({}): serving the copies in {} until it answers again",
+            log.warn("origin {} is failing (unreachable, 5xx, too slow or cut short: {}): serving the copies in {}"
+                    + " until it answers again; names not cached get ERROR 0 \"origin unreachable\"",
                     origin.describe(), e.getMessage(), dir);
         } else {
             log.debug("origin {} still cannot be reached: {}", origin.describe(), e.getMessage());
