@@ -43,8 +43,12 @@ class OriginCacheTest {
     }
 
     private OriginCache cache(long maxBytes) throws IOException {
+        return cache(maxBytes, Duration.ofSeconds(5));
+    }
+
+    private OriginCache cache(long maxBytes, Duration fetchTimeout) throws IOException {
         OriginSettings settings = new OriginSettings(OriginSettings.parseUrl("http://origin.test/"), dir, maxBytes,
-                Duration.ofSeconds(1), Duration.ofSeconds(5), Duration.ofSeconds(5), Duration.ofMinutes(1), 2, List.of());
+                Duration.ofSeconds(1), fetchTimeout, Duration.ofSeconds(5), Duration.ofMinutes(1), 2, List.of());
         return new OriginCache(origin, settings, threads, (text, file) -> text.lines()
                 .filter(line -> line.endsWith("  " + file)).map(line -> line.substring(0, 64)).findFirst(),
                 nanos::get, Clock.systemUTC()).open();
@@ -68,6 +72,51 @@ class OriginCacheTest {
         }
         assertThat(origin.gets("snom320.bin")).isEqualTo(1);
         assertThat(cache.fetches("body")).isEqualTo(1);
+    }
+
+    @Test
+    void aCallerWaitsAtMostTheFetchTimeoutWhileTheFetchGoesOnAndShowsItsProgress() throws Exception {
+        origin.put("slow.bin", "slow image");
+        origin.gate = new CountDownLatch(1);
+        OriginCache cache = cache(1 << 20, Duration.ofMillis(100));
+
+        Throwable failure = catchThrowable(() -> cache.get("slow.bin").get(5, TimeUnit.SECONDS));
+
+        assertThat(failure).cause().isInstanceOf(OriginUnavailable.class)
+                .hasMessage("origin fetch still running; try again");
+        assertThat(cache.fetching()).singleElement().extracting(OriginCache.Fetching::name).isEqualTo("slow.bin");
+        origin.gate.countDown();
+        await().until(() -> cache.has("slow.bin"));
+        assertThat(cache.fetching()).isEmpty();
+        assertThat(Files.readString(cache.get("slow.bin").get(5, TimeUnit.SECONDS).file())).isEqualTo("slow image");
+        assertThat(origin.gets("slow.bin")).isEqualTo(1);
+    }
+
+    @Test
+    void aSlowRevalidationServesTheCopyItHas() throws Exception {
+        origin.put("a.bin", "one");
+        OriginCache cache = cache(1 << 20, Duration.ofMillis(100));
+        OriginCache.Copy first = cache.get("a.bin").get(5, TimeUnit.SECONDS);
+        origin.gate = new CountDownLatch(1);
+        nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+
+        assertThat(cache.get("a.bin").get(5, TimeUnit.SECONDS)).isSameAs(first);
+        origin.gate.countDown();
+    }
+
+    @Test
+    void aNameGoneFromTheOriginIsNotFoundAndItsCopyDeleted() throws Exception {
+        origin.put("a.bin", "one");
+        OriginCache cache = cache(1 << 20);
+        Path file = cache.get("a.bin").get(5, TimeUnit.SECONDS).file();
+        origin.objects.remove("a.bin");
+        nanos.addAndGet(Duration.ofMinutes(2).toNanos());
+
+        Throwable failure = catchThrowable(() -> cache.get("a.bin").get(5, TimeUnit.SECONDS));
+
+        assertThat(failure).cause().isInstanceOf(OriginUnavailable.class).hasMessage("File not found: a.bin");
+        assertThat(file).doesNotExist();
+        assertThat(cache.has("a.bin")).isFalse();
     }
 
     @Test
