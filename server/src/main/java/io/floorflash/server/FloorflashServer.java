@@ -487,6 +487,9 @@ public final class FloorflashServer implements AutoCloseable {
         if (!withoutReloadable(before.firmware()).equals(withoutReloadable(next.firmware()))) {
             restart.add("floorflash.firmware");
         }
+        if (!before.origin().equals(next.origin())) {
+            restart.add("floorflash.firmware.origin");
+        }
         if (!withoutReloadable(before.http()).equals(withoutReloadable(next.http()))) {
             restart.add("floorflash.http");
         }
