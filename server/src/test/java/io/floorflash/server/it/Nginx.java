@@ -16,6 +16,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * Debian's nginx as an origin, started by the test with its own configuration in a temporary folder: it serves
@@ -28,17 +29,25 @@ final class Nginx implements AutoCloseable {
     private final Path prefix;
     private final Path docroot;
     private final int port;
+    /** Addresses it listens on besides 127.0.0.1 (the host ends of a test's veth pairs). */
+    private final List<String> moreAddresses;
     private Process process;
 
-    private Nginx(Path prefix, Path docroot, int port) {
+    private Nginx(Path prefix, Path docroot, int port, List<String> moreAddresses) {
         this.prefix = prefix;
         this.docroot = docroot;
         this.port = port;
+        this.moreAddresses = List.copyOf(moreAddresses);
     }
 
     /** Starts nginx serving {@code docroot} as {@code http://127.0.0.1:PORT/firmware/}; fails when nginx is missing. */
     static Nginx start(Path prefix, Path docroot) {
-        Nginx nginx = new Nginx(prefix, docroot, freePort());
+        return start(prefix, docroot, List.of());
+    }
+
+    /** The same, listening also on {@code moreAddresses} (the same port). */
+    static Nginx start(Path prefix, Path docroot, List<String> moreAddresses) {
+        Nginx nginx = new Nginx(prefix, docroot, freePort(), moreAddresses);
         nginx.start();
         return nginx;
     }
@@ -65,6 +74,7 @@ final class Nginx implements AutoCloseable {
                     "  default_type application/octet-stream;",
                     "  server {",
                     "    listen 127.0.0.1:" + port + ";",
+                    moreAddresses.stream().map(a -> "    listen " + a + ":" + port + ";").collect(Collectors.joining("\n")),
                     "    location /firmware/ { alias " + docroot.toAbsolutePath() + "/; }",
                     "  }",
                     "}", ""), StandardCharsets.UTF_8);
@@ -94,7 +104,23 @@ final class Nginx implements AutoCloseable {
 
     /** The origin URL: {@code http://127.0.0.1:PORT/firmware/}. */
     String url() {
-        return "http://127.0.0.1:" + port + "/firmware/";
+        return url("127.0.0.1");
+    }
+
+    /** The origin URL on one of its addresses. */
+    String url(String address) {
+        return "http://" + address + ":" + port + "/firmware/";
+    }
+
+    /** GETs of {@code name} from {@code client} (the access log's first field). */
+    long requestsFrom(String client, String name) {
+        Path log = prefix.resolve("access.log");
+        if (!Files.exists(log)) {
+            return 0;
+        }
+        String needle = "\"GET /firmware/" + name + " ";
+        return ExternalProcess.read(log).lines().filter(line -> line.startsWith(client + " ") && line.contains(needle))
+                .count();
     }
 
     Path docroot() {

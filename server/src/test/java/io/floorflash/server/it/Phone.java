@@ -48,10 +48,16 @@ final class Phone {
 
     /** @param afterBlock called with each new block number once it is stored, before it is acknowledged */
     static Result fetch(InetAddress source, int serverPort, String name, Duration deadline, IntConsumer afterBlock) {
+        return fetch(source, new InetSocketAddress(InetAddress.getLoopbackAddress(), serverPort), name, deadline,
+                afterBlock);
+    }
+
+    /** From {@code source} to a server at {@code server} (another namespace's address). */
+    static Result fetch(InetAddress source, InetSocketAddress server, String name, Duration deadline,
+                        IntConsumer afterBlock) {
         long end = System.nanoTime() + deadline.toNanos();
         try (DatagramSocket socket = new DatagramSocket(new InetSocketAddress(source, 0))) {
             socket.setSoTimeout(1000);
-            InetSocketAddress server = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), serverPort);
             byte[] rrq = rrq(name);
             socket.send(new DatagramPacket(rrq, rrq.length, server));
             int rrqs = 1;
