@@ -196,6 +196,10 @@ public final class SettingsLoader {
         ReloadSettings reload = ReloadSettings.read(floorflash.at("reload"));
         HookSettings hooks = HookSettings.read(floorflash.at("hooks"));
         OriginSettings origin = OriginSettings.read(floorflash.at("firmware"));
+        if (origin != null && origin.enabled() && firmware.root() != null && origin.cacheDir().startsWith(firmware.root())) {
+            problems.add(ROOT + "firmware.cache-dir: " + origin.cacheDir() + " (expected: outside the firmware root "
+                    + firmware.root() + ", or its files would be served under names of their own)");
+        }
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }

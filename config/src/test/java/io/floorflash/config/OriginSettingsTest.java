@@ -66,4 +66,16 @@ class OriginSettingsTest {
         assertThat(failure.problems()).singleElement().asString()
                 .startsWith("floorflash.firmware.origin.revalidate: unknown key");
     }
+
+    @Test
+    void refusesACacheFolderInsideTheRoot() {
+        SettingsException failure = catchThrowableOfType(SettingsException.class,
+                () -> SettingsLoader.load(null, Map.of(
+                        "floorflash.firmware.root", "/srv/tftp",
+                        "floorflash.firmware.cache-dir", "/srv/tftp/cache",
+                        "floorflash.firmware.origin.url", "http://repo.example.com/firmware/")));
+
+        assertThat(failure.problems()).singleElement().asString()
+                .startsWith("floorflash.firmware.cache-dir: /srv/tftp/cache (expected: outside the firmware root");
+    }
 }
