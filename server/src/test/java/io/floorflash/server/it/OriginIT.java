@@ -87,7 +87,9 @@ class OriginIT {
 
     @Test
     void twoHundredPhonesAtOnceMakeOneGetAndAllGetTheExactBytes() throws Exception {
-        try (TestServer server = TestServer.start(root, originSettings(nginx.url(), temp.resolve("cache"), "1 minute"))) {
+        Map<String, Object> settings = originSettings(nginx.url(), temp.resolve("cache"), "1 minute");
+        settings.putAll(TestServer.FIRMWARE_SIDE);
+        try (TestServer server = TestServer.start(root, settings)) {
             List<Phone.Result> results = storm(server.port(), 1, 200, IMAGE);
 
             String expected = SeededFiles.sha256(docroot.resolve(IMAGE));
@@ -97,10 +99,31 @@ class OriginIT {
             });
             assertThat(nginx.requests("GET", IMAGE)).as("GETs of the image in nginx's access log").isEqualTo(1);
             assertThat(nginx.requests("HEAD", IMAGE)).isZero();
+            HttpResponse<byte[]> overHttp = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.firmwareUrl("/firmware/" + IMAGE))).build(), HttpResponse.BodyHandlers.ofByteArray());
+            assertThat(overHttp.statusCode()).isEqualTo(200);
+            assertThat(new Phone.Result(overHttp.body(), 0, null, 0).sha256()).as("over the HTTP firmware side")
+                    .isEqualTo(expected);
+            assertThat(nginx.requests("GET", IMAGE)).as("GETs after the HTTP download too").isEqualTo(1);
             String metrics = get(server.operatorUrl("/metrics"));
             assertThat(metrics).contains("floorflash_origin_fetches_total{result=\"body\"} 1.0");
             System.out.printf("origin fetch count: 200 phones -> %d GET of the image (%d RRQs sent in all)%n",
                     nginx.requests("GET", IMAGE), results.stream().mapToInt(Phone.Result::rrqsSent).sum());
+        }
+    }
+
+    @Test
+    void namesListedForPrefetchAreFetchedAtStart() throws Exception {
+        Map<String, Object> settings = originSettings(nginx.url(), temp.resolve("cache"), "1 minute");
+        settings.put("floorflash.firmware.origin.prefetch", List.of(OTHER));
+        try (TestServer server = TestServer.start(root, settings)) {
+            await("the prefetch at start").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(50))
+                    .until(() -> server.server().store().origin().has(OTHER));
+
+            assertThat(nginx.requests("GET", OTHER)).isEqualTo(1);
+            assertThat(Phone.fetch(address(4, 1), server.port(), OTHER, PATIENCE).sha256())
+                    .isEqualTo(SeededFiles.sha256(docroot.resolve(OTHER)));
+            assertThat(nginx.requests("GET", OTHER)).as("no second GET for a phone").isEqualTo(1);
         }
     }
 
