@@ -43,6 +43,14 @@
       .finally(() => setTimeout(poll, POLL_MS));
   }
 
+  // One line while images are being fetched from the origin (phones asking for them wait): name and bytes so far.
+  function origin(list) {
+    const line = document.getElementById('origin');
+    line.hidden = list.length === 0;
+    line.textContent = list.length === 0 ? '' : 'fetching from origin: '
+      + list.map((f) => f.file + ' (' + (f.bytes / 1048576).toFixed(1) + ' MiB so far)').join(', ');
+  }
+
   // The rollout groups' table: one row per group, rebuilt when the groups' data changed (a handful of rows).
   let groupsKey = '';
   function groups(list) {
@@ -108,6 +116,7 @@
     }
     counters(data.counters);
     groups(data.groups || []);
+    origin(data.originFetches || []);
     chart(data.throughput.bytesPerSecond, data.throughput.sampleSeconds);
     const seen = new Set();
     const changed = [];

@@ -183,6 +183,32 @@ public final class Key<T> {
     public static final Key<Duration> SHUTDOWN_DRAIN_TIME =
             new Key<>("shutdown.drain-time", DURATION, s -> s.shutdown().drainTime(), RELOAD);
 
+    // floorflash.firmware.origin and its disk cache (built once, at start)
+    public static final Key<String> ORIGIN_URL =
+            new Key<>("firmware.origin.url", STRING, s -> s.origin().url().map(Object::toString).orElse(""), RESTART);
+    public static final Key<Path> FIRMWARE_CACHE_DIR =
+            new Key<>("firmware.cache-dir", TEXT, s -> s.origin().cacheDir(), RESTART);
+    public static final Key<Duration> ORIGIN_CONNECT_TIMEOUT =
+            new Key<>("firmware.origin.connect-timeout", DURATION, s -> s.origin().connectTimeout(), RESTART);
+    public static final Key<Duration> ORIGIN_FETCH_TIMEOUT =
+            new Key<>("firmware.origin.fetch-timeout", DURATION, s -> s.origin().fetchTimeout(), RESTART);
+    public static final Key<Duration> ORIGIN_REVALIDATE_AFTER =
+            new Key<>("firmware.origin.revalidate-after", DURATION, s -> s.origin().revalidateAfter(), RESTART);
+    public static final Key<List<String>> ORIGIN_PREFETCH =
+            new Key<>("firmware.origin.prefetch", LIST, s -> s.origin().prefetch(), RESTART);
+
+    // floorflash.firmware.origin-s3 (built once, at start)
+    public static final Key<String> S3_REGION =
+            new Key<>("firmware.origin-s3.region", STRING, s -> s.s3Origin().region().orElse(""), RESTART);
+    public static final Key<String> S3_ENDPOINT =
+            new Key<>("firmware.origin-s3.endpoint", STRING,
+                    s -> s.s3Origin().endpoint().map(Object::toString).orElse(""), RESTART);
+    public static final Key<Boolean> S3_PATH_STYLE_ACCESS =
+            new Key<>("firmware.origin-s3.path-style-access", BOOLEAN, s -> s.s3Origin().pathStyleAccess(), RESTART);
+    public static final Key<Path> S3_CREDENTIALS_FILE =
+            new Key<>("firmware.origin-s3.credentials-file", TEXT, s -> s.s3Origin().credentialsFile().orElse(null),
+                    RESTART);
+
     // floorflash.node
     public static final Key<String> NODE_NAME =
             new Key<>("node.name", STRING, s -> s.node().name(), RESTART);
@@ -272,6 +298,16 @@ public final class Key<T> {
             AUDIT_MAX_HISTORY,
             AUDIT_TOTAL_SIZE_CAP,
             SHUTDOWN_DRAIN_TIME,
+            ORIGIN_URL,
+            FIRMWARE_CACHE_DIR,
+            ORIGIN_CONNECT_TIMEOUT,
+            ORIGIN_FETCH_TIMEOUT,
+            ORIGIN_REVALIDATE_AFTER,
+            ORIGIN_PREFETCH,
+            S3_REGION,
+            S3_ENDPOINT,
+            S3_PATH_STYLE_ACCESS,
+            S3_CREDENTIALS_FILE,
             NODE_NAME,
             UPLOADS_ENABLED,
             UPLOADS_ROOT,

@@ -8,7 +8,7 @@ import java.util.Objects;
 public record Settings(ListenerSettings tftp, TransferSettings transfer, FirmwareSettings firmware, HttpSettings http,
                        AuditSettings audit, ShutdownSettings shutdown, UploadSettings uploads,
                        ProvisioningSettings provisioning, ReloadSettings reload,
-                       HookSettings hooks, NodeSettings node, S3OriginSettings s3Origin) {
+                       HookSettings hooks, NodeSettings node, S3OriginSettings s3Origin, OriginSettings origin) {
     public Settings {
         Objects.requireNonNull(tftp, "tftp");
         Objects.requireNonNull(transfer, "transfer");
@@ -22,6 +22,7 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
         Objects.requireNonNull(hooks, "hooks");
         Objects.requireNonNull(node, "node");
         Objects.requireNonNull(s3Origin, "s3Origin");
+        Objects.requireNonNull(origin, "origin");
     }
 
     /**
@@ -37,6 +38,15 @@ public record Settings(ListenerSettings tftp, TransferSettings transfer, Firmwar
             if (key.restartOnly() && !Objects.equals(key.valueIn(before), key.valueIn(after))) {
                 changed.add(key.name());
             }
+        }
+        // The pull-through is built once, at start: a change to one of its keys without a typed key counts too.
+        if (!before.origin().equals(after.origin()) && changed.stream().noneMatch(key
+                -> key.startsWith("floorflash.firmware.origin.") || key.equals("floorflash.firmware.cache-dir"))) {
+            changed.add("floorflash.firmware.origin");
+        }
+        if (!before.s3Origin().equals(after.s3Origin())
+                && changed.stream().noneMatch(key -> key.startsWith("floorflash.firmware.origin-s3."))) {
+            changed.add("floorflash.firmware.origin-s3");
         }
         return changed;
     }

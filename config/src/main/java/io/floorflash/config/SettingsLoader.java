@@ -125,12 +125,17 @@ public final class SettingsLoader {
         HookSettings hooks = HookSettings.read(floorflash.at("hooks"));
         NodeSettings node = NodeSettings.read(floorflash.at("node"), NodeSettings::hostName);
         S3OriginSettings s3Origin = S3OriginSettings.read(floorflash.at("firmware.origin-s3"));
+        OriginSettings origin = OriginSettings.read(floorflash.at("firmware"));
+        if (origin != null && origin.enabled() && firmware != null && origin.cacheDir().startsWith(firmware.root())) {
+            floorflash.problem("firmware.cache-dir", origin.cacheDir() + " (expected: outside the firmware root "
+                    + firmware.root() + ", or its files would be served under names of their own)");
+        }
         checkAcrossSections(floorflash.quiet());
         if (!problems.isEmpty()) {
             return null; // load() reports them; a record skipped for its problems is null
         }
         return new Settings(tftp, transfer, firmware, http, audit, shutdown, uploads, provisioning, reload,
-                hooks, node, s3Origin);
+                hooks, node, s3Origin, origin);
     }
 
     /**

@@ -4,11 +4,11 @@ import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.floorflash.server.testing.TestServer;
 import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.server.FloorflashServer;
+import io.floorflash.server.testing.TestServer;
 import java.io.ByteArrayOutputStream;
 import java.net.DatagramPacket;
 import java.net.DatagramSocket;

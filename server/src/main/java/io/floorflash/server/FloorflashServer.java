@@ -5,13 +5,15 @@ import io.floorflash.config.Settings;
 import io.floorflash.protocol.codec.TftpDatagramDecoder;
 import io.floorflash.protocol.codec.TftpPacketEncoder;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.firmware.origin.OriginCache;
+import io.floorflash.server.firmware.origin.PullThrough;
 import io.floorflash.server.floor.FloorView;
-import io.floorflash.server.metrics.FloorflashMetrics;
 import io.floorflash.server.http.FirmwareRoute;
 import io.floorflash.server.http.GuardCounters;
 import io.floorflash.server.http.HttpListener;
 import io.floorflash.server.http.HttpSide;
 import io.floorflash.server.http.SideRoutes;
+import io.floorflash.server.metrics.FloorflashMetrics;
 import io.floorflash.server.pipeline.PipelineNames;
 import io.floorflash.server.pipeline.RequestDispatcher;
 import io.floorflash.server.pipeline.TransferLauncher;
@@ -57,9 +59,9 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Supplier;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -105,11 +107,14 @@ public final class FloorflashServer implements AutoCloseable {
     private final WebhookSender webhook;
     /** The settings in force: those started with, then each reload's. */
     private volatile Settings settings;
+    /** Pull-through from the origin, or null without one. */
+    private final PullThrough pull;
 
     private FloorflashServer(Transport transport, FirmwareStore store, TransferRegistry registry, TransferPorts ports,
                              SegmentOffload offload, DrainTally tally, Channel listener, HttpListener http,
                              HttpListener firmwareHttp, FloorflashMetrics metrics, Closer closer,
-                             Provisioning provisioning, FloorView floor, WebhookSender webhook, Settings settings) {
+                             Provisioning provisioning, FloorView floor, WebhookSender webhook, Settings settings,
+                             PullThrough pull) {
         this.transport = transport;
         this.store = store;
         this.registry = registry;
@@ -125,6 +130,7 @@ public final class FloorflashServer implements AutoCloseable {
         this.floor = floor;
         this.webhook = webhook;
         this.settings = settings;
+        this.pull = pull;
     }
 
     /** Starts a server that logs each finished transfer. */
@@ -169,7 +175,20 @@ public final class FloorflashServer implements AutoCloseable {
         // A cached pool: the store runs load-threads reads at a time and replaces one stuck past load-timeout.
         ExecutorService loadExecutor = Executors.newCachedThreadPool(
                 new DefaultThreadFactory("floorflash-load", true));
-        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker());
+        PullThrough pull = null;
+        if (settings.origin().enabled()) {
+            try {
+                pull = PullThrough.open(settings.origin(), settings.s3Origin(), FirmwareStore.manifestReader());
+            } catch (IOException e) {
+                loadExecutor.shutdownNow();
+                throw new ServerStartException("floorflash.firmware.cache-dir: " + settings.origin().cacheDir()
+                        + " cannot be used (" + e + ")", e);
+            }
+            PullThrough opened = pull;
+            closer.onClose("origin pull-through", () -> PullThrough.close(opened));
+        }
+        FirmwareStore store = new FirmwareStore(settings.firmware(), loadExecutor, Ticker.systemTicker(),
+                pull == null ? null : pull.cache());
         // Closed last: no load may still run when the store lets go of its images.
         closer.onClose("firmware store", () -> {
             loadExecutor.shutdownNow();
@@ -254,10 +273,15 @@ public final class FloorflashServer implements AutoCloseable {
                 metrics.bindStore(store);
                 metrics.bindSegmentOffload(offload);
                 metrics.bindHttpGuards(HttpSide.OPERATOR.label(), guards, true);
+                if (pull != null) {
+                    metrics.bindOrigin(pull.cache());
+                }
+                OriginCache originCache = pull == null ? null : pull.cache();
                 http = closer.register("operator HTTP side", HttpListener.operator(settings.http(), transport,
                         SideRoutes.operator(floor, settings.node().name(), metrics,
                                 () -> registry.accepting() && listenerChannels.get(0).isActive(),
-                                firmwareHttp == null ? null : firmwareHttp.localAddress()), guards));
+                                firmwareHttp == null ? null : firmwareHttp.localAddress(),
+                                originCache == null ? List::of : originCache::fetching), guards));
             }
         } catch (RuntimeException e) {
             throw new ServerStartException(e.getMessage(), e);
@@ -270,7 +294,7 @@ public final class FloorflashServer implements AutoCloseable {
                 TimeUnit.SECONDS);
         group.terminationFuture().addListener(stopped -> refusalLog.flush());
         FloorflashServer server = new FloorflashServer(transport, store, registry, ports, offload, tally,
-                listenerChannels.get(0), http, firmwareHttp, metrics, closer, provisioning, floor, webhook, settings);
+                listenerChannels.get(0), http, firmwareHttp, metrics, closer, provisioning, floor, webhook, settings, pull);
         log.info("floorflash listening on udp {} ({}, transfer ports: {}), serving {} as node {}",
                 server.describeAddress(), transport.name().toLowerCase(Locale.ROOT), settings.transfer().ports(),
                 settings.firmware().root(), settings.node().name());
@@ -283,6 +307,11 @@ public final class FloorflashServer implements AutoCloseable {
         }
         if (firmwareHttp != null) {
             log.info("firmware over HTTP on tcp {}", describe(firmwareHttp.localAddress()));
+        }
+        if (pull != null) {
+            log.info("names missing below {} are pulled from {} into {} (local files win)", settings.firmware().root(),
+                    pull.cache().describe(), settings.origin().cacheDir());
+            pull.prefetchInBackground(settings.origin().prefetch());
         }
         return server;
     }

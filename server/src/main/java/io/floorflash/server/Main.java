@@ -21,18 +21,19 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
+import picocli.CommandLine;
 import sun.misc.Signal;
 
 /**
  * {@code java -jar floorflash.jar [--config FILE] [--root DIR] [--address IP] [--port N] [--http-address IP]
  * [--http-port N] [--firmware-http-address IP] [--firmware-http-port N] [--demo]}, and
- * {@code java -jar floorflash.jar explain --config FILE --client IP NAME} ({@link ExplainCommand}).
+ * {@code java -jar floorflash.jar explain --config FILE --client IP NAME} ({@link ExplainCommand}), and
+ * {@code java -jar floorflash.jar prefetch --config FILE [NAME...]} ({@link PrefetchCommand}).
  */
 @Command(name = "floorflash", mixinStandardHelpOptions = true, versionProvider = Main.Version.class,
-        sortOptions = false, usageHelpAutoWidth = true, subcommands = ExplainCommand.class,
+        sortOptions = false, usageHelpAutoWidth = true, subcommands = {ExplainCommand.class, PrefetchCommand.class},
         description = "TFTP server that gets a whole floor of IP phones their firmware at once.%n"
                 + "Flags override the HOCON file given with --config, which overrides the defaults (reference.conf).")
 public final class Main implements Callable<Integer> {

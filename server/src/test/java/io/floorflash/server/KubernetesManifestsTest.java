@@ -2,9 +2,9 @@ package io.floorflash.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floorflash.config.Overrides;
 import com.typesafe.config.Config;
 import com.typesafe.config.ConfigFactory;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.config.TransferPortMode;

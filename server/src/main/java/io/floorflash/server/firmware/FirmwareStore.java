@@ -8,6 +8,8 @@ import io.floorflash.config.FirmwareSettings;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.Netascii;
 import io.floorflash.protocol.TransferMode;
+import io.floorflash.server.firmware.origin.OriginCache;
+import io.floorflash.server.firmware.origin.OriginUnavailable;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import java.io.IOException;
@@ -24,6 +26,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.HexFormat;
+import java.util.List;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
@@ -46,6 +49,10 @@ import org.slf4j.LoggerFactory;
  * {@code load-timeout}: a stuck read fails its requests and cannot starve the others), and every image byte in
  * direct memory, cached or only pinned by transfers, counts against {@code memory-budget} ({@link ImageMemory}).
  * A version some transfer still holds is served from that copy, never read twice.
+ *
+ * <p>With an {@link OriginCache}, a name not found below the root (local files win when present) is pulled through
+ * it: fetched once into its folder on disk, verified there, and from then on loaded and served like a local file.
+ * Its SHA-256 is checked again as it is read into memory, against the one computed when it was fetched.
  */
 public final class FirmwareStore {
     private static final Logger log = LoggerFactory.getLogger(FirmwareStore.class);
@@ -67,16 +74,30 @@ public final class FirmwareStore {
     private final ConcurrentHashMap<ImageKey, FirmwareException> rejected = new ConcurrentHashMap<>();
     private final LongAdder checksumFailures = new LongAdder();
     private final AsyncLoadingCache<ImageKey, FirmwareImage> cache;
+    /** Where names missing below the root come from, or null. */
+    private final OriginCache origin;
 
     /**
      * The cache key: one version of one file in one mode, whatever name (or link) it was asked by, with the version
      * of the SHA256SUMS beside it (null when there is none): a changed manifest checks the file again; and whether
      * checksums were required, so a reload that starts requiring them never reuses an image checked without.
      */
-    record ImageKey(FileVersion version, FileVersion checksums, TransferMode mode, boolean checksumsRequired) {
+    record ImageKey(FileVersion version, FileVersion checksums, TransferMode mode, boolean checksumsRequired,
+                    Pulled pulled) {
+        ImageKey(FileVersion version, FileVersion checksums, TransferMode mode, boolean checksumsRequired) {
+            this(version, checksums, mode, checksumsRequired, null);
+        }
+
         boolean sameFileAs(ImageKey other) {
             return version.realPath().equals(other.version.realPath()) && mode == other.mode;
         }
+    }
+
+    /**
+     * A copy pulled from the origin: the name it was asked by, the SHA-256 computed when it was fetched, and whether
+     * the origin stated that SHA-256 (else only its length was checked).
+     */
+    record Pulled(String name, String sha256, boolean stated) {
     }
 
     /**
@@ -85,7 +106,16 @@ public final class FirmwareStore {
      * @param ticker       the cache's clock, for idle expiry (a fake one in tests)
      */
     public FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker) {
-        this(settings, loadExecutor, ticker, path -> FileChannel.open(path, StandardOpenOption.READ));
+        this(settings, loadExecutor, ticker, (OriginCache) null);
+    }
+
+    /** A store that pulls names missing below the root through {@code origin} (null: none). */
+    public FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker, OriginCache origin) {
+        this(settings, loadExecutor, ticker, path -> FileChannel.open(path, StandardOpenOption.READ), origin);
+    }
+
+    FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker, Opener opener) {
+        this(settings, loadExecutor, ticker, opener, null);
     }
 
     /** Opens a file for reading; a test can make it hang as a FIFO or a dead network file system would. */
@@ -93,8 +123,9 @@ public final class FirmwareStore {
         FileChannel open(Path path) throws IOException;
     }
 
-    FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker, Opener opener) {
+    FirmwareStore(FirmwareSettings settings, Executor loadExecutor, Ticker ticker, Opener opener, OriginCache origin) {
         this.root = settings.root();
+        this.origin = origin;
         this.opener = opener;
         this.loads = new LoadQueue(loadExecutor, settings.loadThreads(), settings.loadTimeout(),
                 MAX_STUCK_PER_THREAD * settings.loadThreads());
@@ -131,8 +162,9 @@ public final class FirmwareStore {
 
     private CompletableFuture<FirmwareImage> open(FirmwareName name, TransferMode mode, int attempt) {
         return loads.run(name.toString(), "looking up " + name, () -> currentVersion(name))
+                .exceptionallyCompose(error -> pullOnMiss(name, error))
                 .thenCompose(found -> cache.get(new ImageKey(found.version(), found.checksums(), mode,
-                        requireChecksums)))
+                        requireChecksums, found.pulled())))
                 .handle((image, error) -> {
                     Throwable cause = unwrap(error);
                     if (cause instanceof FileChangedException && attempt < MAX_LOAD_ATTEMPTS) {
@@ -234,8 +266,40 @@ public final class FirmwareStore {
         return cache.synchronous().estimatedSize();
     }
 
-    /** A file found below the root, and the SHA256SUMS beside it (null when there is none). */
-    private record Found(FileVersion version, FileVersion checksums) {
+    /** How the origin cache reads a SHA256SUMS fetched from the origin: as this store reads one on disk. */
+    public static OriginCache.ManifestReader manifestReader() {
+        return (text, fileName) -> Sha256Sums.parse(text).digestOf(fileName);
+    }
+
+    /** The names a SHA256SUMS text lists (files beside it), sorted. */
+    public static List<String> manifestNames(String text) {
+        return Sha256Sums.parse(text).names();
+    }
+
+    /** The pull-through cache, or null when no origin is configured. */
+    public OriginCache origin() {
+        return origin;
+    }
+
+    /**
+     * A file found below the root, and the SHA256SUMS beside it (null when there is none); or a copy pulled from the
+     * origin ({@code pulled} not null).
+     */
+    private record Found(FileVersion version, FileVersion checksums, Pulled pulled) {
+        Found(FileVersion version, FileVersion checksums) {
+            this(version, checksums, null);
+        }
+    }
+
+    /** A name not found below the root, asked of the origin; any other failure is passed on. */
+    private CompletableFuture<Found> pullOnMiss(FirmwareName name, Throwable error) {
+        Throwable cause = unwrap(error);
+        if (origin == null || !(cause instanceof FirmwareException missing) || missing.code() != ErrorCode.FILE_NOT_FOUND) {
+            return CompletableFuture.failedFuture(cause);
+        }
+        return origin.get(name.toString()).thenApply(copy -> new Found(
+                new FileVersion(copy.file(), copy.length(), copy.modifiedNanos(), copy.fileKey()), null,
+                new Pulled(copy.name(), copy.sha256(), copy.stated())));
     }
 
     /** Resolves {@code name} below the root, following links, and refuses what ends up outside it. Blocking. */
@@ -306,7 +370,7 @@ public final class FirmwareStore {
     /** Reads {@code key}'s version into direct memory; runs on a load thread. */
     private FirmwareImage load(ImageKey key) throws IOException {
         long started = System.nanoTime();
-        String name = nameOf(key.version().realPath());
+        String name = key.pulled() != null ? key.pulled().name() : nameOf(key.version().realPath());
         ByteBuffer octets = readFully(key.version(), name);
         String fileDigest = sha256(octets);
         verify(key, name, fileDigest);
@@ -334,7 +398,18 @@ public final class FirmwareStore {
         String fileName = key.version().realPath().getFileName().toString();
         String refusal;
         FirmwareException.Verification kind = FirmwareException.Verification.MISMATCH;
-        if (key.checksums() == null) {
+        if (key.pulled() != null) {
+            if (!key.pulled().sha256().equals(fileDigest)) {
+                refusal = name + " failed its checksum and is not served: its copy from the origin now has SHA-256 "
+                        + fileDigest + ", it had " + key.pulled().sha256() + " when fetched";
+            } else if (key.checksumsRequired() && !key.pulled().stated()) {
+                refusal = name + " is not served: the origin states no SHA-256 for it"
+                        + " (floorflash.firmware.require-checksums)";
+                kind = FirmwareException.Verification.NOT_LISTED;
+            } else {
+                return;
+            }
+        } else if (key.checksums() == null) {
             if (!key.checksumsRequired()) {
                 return;
             }
@@ -447,6 +522,10 @@ public final class FirmwareStore {
     private FirmwareException translate(FirmwareName name, Throwable cause) {
         if (cause instanceof FirmwareException) {
             return (FirmwareException) cause;
+        }
+        if (cause instanceof OriginUnavailable unavailable) {
+            return new FirmwareException(unavailable.reason() == OriginUnavailable.Reason.MISSING
+                    ? ErrorCode.FILE_NOT_FOUND : ErrorCode.NOT_DEFINED, unavailable.getMessage());
         }
         if (cause instanceof FileChangedException) {
             return new FirmwareException(ErrorCode.NOT_DEFINED, name + " is being written; try again shortly");

@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
@@ -102,6 +103,11 @@ final class Sha256Sums {
     /** The SHA-256 listed for {@code fileName} (a name in the manifest's folder), lower-case hex. */
     Optional<String> digestOf(String fileName) {
         return Optional.ofNullable(digests.get(fileName));
+    }
+
+    /** The names listed, sorted. */
+    List<String> names() {
+        return digests.keySet().stream().sorted().toList();
     }
 
     int entries() {

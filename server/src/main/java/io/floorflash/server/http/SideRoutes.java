@@ -1,9 +1,12 @@
 package io.floorflash.server.http;
 
+import io.floorflash.server.firmware.origin.OriginCache;
 import io.floorflash.server.floor.FloorView;
 import io.floorflash.server.metrics.FloorflashMetrics;
 import java.net.InetSocketAddress;
+import java.util.List;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** The paths each {@link HttpSide} serves; a new route is one line here. */
 public final class SideRoutes {
@@ -20,11 +23,17 @@ public final class SideRoutes {
      */
     public static HttpRoutes operator(FloorView floor, String node, FloorflashMetrics metrics, BooleanSupplier ready,
                                       InetSocketAddress firmwareSide) {
+        return operator(floor, node, metrics, ready, firmwareSide, List::of);
+    }
+
+    /** The operator side, with the fetches from the origin under way in {@code /api/transfers}. */
+    public static HttpRoutes operator(FloorView floor, String node, FloorflashMetrics metrics, BooleanSupplier ready,
+                                      InetSocketAddress firmwareSide, Supplier<List<OriginCache.Fetching>> fetching) {
         return HttpRoutes.builder()
                 .exact("/", StaticRoute.of("floor/index.html", "text/html; charset=utf-8"))
                 .exact("/floor.css", StaticRoute.of("floor/floor.css", "text/css; charset=utf-8"))
                 .exact("/floor.js", StaticRoute.of("floor/floor.js", "text/javascript; charset=utf-8"))
-                .exact("/api/transfers", new TransfersRoute(floor, node))
+                .exact("/api/transfers", new TransfersRoute(floor, node, fetching))
                 .exact(HealthRoutes.HEALTHZ, HealthRoutes.healthz())
                 .exact(HealthRoutes.READYZ, HealthRoutes.readyz(ready))
                 .exact(MetricsRoute.PATH, new MetricsRoute(metrics))

@@ -3,6 +3,7 @@ package io.floorflash.server.metrics;
 import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.ErrorPacket;
 import io.floorflash.server.firmware.FirmwareStore;
+import io.floorflash.server.firmware.origin.OriginCache;
 import io.floorflash.server.transfer.SegmentOffload;
 import io.floorflash.server.transfer.RefusalReason;
 import io.floorflash.server.transfer.TransferDirection;
@@ -227,6 +228,44 @@ public final class FloorflashMetrics implements TransferListener, AutoCloseable 
                         + " (or, with require-checksums, no SHA256SUMS lists them)").register(registry);
         Gauge.builder("floorflash.loads.stuck", store, FirmwareStore::stuckLoads)
                 .description("Reads past floorflash.firmware.load-timeout whose threads have not returned")
+                .strongReference(true).register(registry);
+    }
+
+    /**
+     * Reads the pull-through cache at each scrape: fetches by result, requests answered from disk (hit) or needing a
+     * fetch (miss), copies served while the origin could not confirm them, its size, and the age of the oldest copy.
+     */
+    public void bindOrigin(OriginCache origin) {
+        bound.add(origin);
+        for (String result : List.of("body", "not-modified", "missing", "error", "refused")) {
+            FunctionCounter.builder("floorflash.origin.fetches", origin, o -> o.fetches(result)).tag("result", result)
+                    .description("Requests to the origin by result: a body, 304 not-modified, 404 missing, an error"
+                            + " (unreachable, 5xx, timeout, cut short), refused (failed its length or SHA-256)")
+                    .register(registry);
+        }
+        FunctionCounter.builder("floorflash.origin.errors", origin, o -> o.fetches("error"))
+                .description("Requests to the origin that got no usable answer").register(registry);
+        FunctionCounter.builder("floorflash.origin.cache.requests", origin, OriginCache::hits).tag("result", "hit")
+                .description("Requests for a name missing below the root, answered from the disk cache (hit) or by a"
+                        + " fetch (miss)").register(registry);
+        FunctionCounter.builder("floorflash.origin.cache.requests", origin, OriginCache::misses).tag("result", "miss")
+                .description("Requests for a name missing below the root, answered from the disk cache (hit) or by a"
+                        + " fetch (miss)").register(registry);
+        FunctionCounter.builder("floorflash.origin.stale.served", origin, OriginCache::staleServed)
+                .description("Copies served while the origin could not confirm them (offline)").register(registry);
+        FunctionCounter.builder("floorflash.origin.cache.evictions", origin, OriginCache::evictions)
+                .description("Copies deleted to stay within floorflash.firmware.cache-dir-max-bytes").register(registry);
+        Gauge.builder("floorflash.origin.cache.size", origin, OriginCache::diskBytes).baseUnit("bytes")
+                .description("Bytes of images in the origin cache folder").strongReference(true).register(registry);
+        Gauge.builder("floorflash.origin.cache.images", origin, OriginCache::images)
+                .description("Images in the origin cache folder").strongReference(true).register(registry);
+        Gauge.builder("floorflash.origin.cache.age", origin, OriginCache::maxAgeSeconds).baseUnit("seconds")
+                .description("Since the origin last confirmed the oldest copy served from the cache folder")
+                .strongReference(true).register(registry);
+        Gauge.builder("floorflash.origin.fetches.running", origin, OriginCache::fetchesRunning)
+                .description("Fetches from the origin under way").strongReference(true).register(registry);
+        Gauge.builder("floorflash.origin.up", origin, o -> o.originDown() ? 0 : 1)
+                .description("0 while the origin cannot be reached (the cache serves what it holds)")
                 .strongReference(true).register(registry);
     }
 

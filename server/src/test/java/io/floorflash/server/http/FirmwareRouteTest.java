@@ -2,15 +2,15 @@ package io.floorflash.server.http;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floorflash.config.ProvisioningSettings;
-import io.floorflash.server.provisioning.Provisioning;
 import io.floorflash.config.Key;
 import io.floorflash.config.Overrides;
+import io.floorflash.config.ProvisioningSettings;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.TestSettings;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareStore;
 import io.floorflash.server.pipeline.PipelineNames;
+import io.floorflash.server.provisioning.Provisioning;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufUtil;
 import io.netty.channel.embedded.EmbeddedChannel;

@@ -7,7 +7,9 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import io.floorflash.server.floor.FloorSnapshot;
 import io.floorflash.server.floor.PhoneState;
 import io.floorflash.server.floor.PhoneView;
+import io.floorflash.server.firmware.origin.OriginCache;
 import java.net.InetAddress;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
@@ -49,5 +51,20 @@ class TransfersRouteTest {
         JsonNode failed = read.get("phones").get(2);
         assertThat(failed.get("reason").asText()).isEqualTo("File not found");
         assertThat(failed.get("unexpected").asBoolean()).isTrue();
+    }
+
+    @Test
+    void showsEachFetchFromTheOriginUnderWay() throws Exception {
+        FloorSnapshot snapshot = new FloorSnapshot(List.of(), new FloorSnapshot.Counters(0, 0, 0, 0, 0, 0, 0), List.of());
+
+        JsonNode read = new ObjectMapper().readTree(TransfersRoute.render("edge-1", snapshot, List.of(
+                new OriginCache.Fetching("releases/snom320.bin", 123_456, Instant.parse("2026-12-02T03:00:00Z")))));
+
+        JsonNode fetch = read.get("originFetches").get(0);
+        assertThat(fetch.get("file").asText()).isEqualTo("releases/snom320.bin");
+        assertThat(fetch.get("state").asText()).isEqualTo("fetching from origin");
+        assertThat(fetch.get("bytes").asLong()).isEqualTo(123_456);
+        assertThat(fetch.get("startedAt").asText()).isEqualTo("2026-12-02T03:00:00Z");
+        assertThat(new ObjectMapper().readTree(TransfersRoute.render("edge-1", snapshot)).has("originFetches")).isFalse();
     }
 }

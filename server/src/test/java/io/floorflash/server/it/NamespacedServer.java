@@ -42,6 +42,15 @@ final class NamespacedServer implements AutoCloseable {
      * waits until it listens. Its configuration and log go to {@code work}.
      */
     static NamespacedServer start(NetworkNamespace namespace, Path root, String ports, Path work) {
+        return start(namespace, NetworkNamespace.SERVER_ADDRESS, root, ports, List.of(), work);
+    }
+
+    /**
+     * Starts the server in {@code namespace} on {@code address}, with {@code more} lines of HOCON inside the
+     * {@code floorflash} block (an origin, a cache folder).
+     */
+    static NamespacedServer start(NetworkNamespace namespace, String address, Path root, String ports, List<String> more,
+                                  Path work) {
         Path jar = Path.of(System.getProperty("floorflash.jar", "target/floorflash.jar")).toAbsolutePath();
         assertThat(jar).as("the shaded jar (built by mvn package)").isRegularFile();
         Path java = Path.of(System.getProperty("java.home"), "bin", "java");
@@ -50,7 +59,8 @@ final class NamespacedServer implements AutoCloseable {
         try {
             Files.writeString(config, String.join("\n",
                     "floorflash {",
-                    "  tftp { address = \"" + NetworkNamespace.SERVER_ADDRESS + "\", port = " + PORT + " }",
+                    "  tftp { address = \"" + address + "\", port = " + PORT + " }",
+                    String.join("\n", more),
                     "  transfer.ports = \"" + ports + "\"",
                     "  firmware.root = \"" + root + "\"",
                     "  http.enabled = false",

@@ -63,6 +63,20 @@ final class NetworkNamespace implements AutoCloseable {
         return tap;
     }
 
+    /**
+     * A veth pair from the host into this namespace: {@code hostDevice} (at most 15 characters) on the host with
+     * {@code hostAddress}/24, its peer {@code inside} in the namespace with {@code insideAddress}/24, both up. The pair
+     * goes when the namespace is deleted (its inside end with it).
+     */
+    void addVethToHost(String hostDevice, String hostAddress, String insideAddress) {
+        String inside = "veth0";
+        host("link", "add", hostDevice, "type", "veth", "peer", "name", inside, "netns", name);
+        host("addr", "add", hostAddress + "/24", "dev", hostDevice);
+        host("link", "set", hostDevice, "up");
+        ip("addr", "add", insideAddress + "/24", "dev", inside);
+        ip("link", "set", inside, "up");
+    }
+
     /** {@code command} run inside the namespace ({@code ip netns exec}, which replaces itself with the command). */
     List<String> exec(List<String> command) {
         List<String> inside = new ArrayList<>(List.of("ip", "netns", "exec", name));
@@ -77,6 +91,16 @@ final class NetworkNamespace implements AutoCloseable {
     /** {@code ip -n NAME ARGS}, failing the test on a non-zero exit. */
     private void ip(String... args) {
         List<String> command = new ArrayList<>(List.of("ip", "-n", name));
+        command.addAll(List.of(args));
+        ExternalProcess.Finished run = ExternalProcess.run(command, COMMAND_TIMEOUT, INSTALL);
+        if (run.exitCode() != 0) {
+            fail(String.join(" ", command) + " failed (exit " + run.exitCode() + "): " + run.output());
+        }
+    }
+
+    /** {@code ip ARGS} on the host, failing the test on a non-zero exit. */
+    private static void host(String... args) {
+        List<String> command = new ArrayList<>(List.of("ip"));
         command.addAll(List.of(args));
         ExternalProcess.Finished run = ExternalProcess.run(command, COMMAND_TIMEOUT, INSTALL);
         if (run.exitCode() != 0) {

@@ -5,15 +5,19 @@ import static org.assertj.core.api.Assertions.catchThrowableOfType;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.S3OriginSettings;
-import io.floorflash.server.firmware.origin.Origin;
 import io.floorflash.server.firmware.origin.Origin.Body;
 import io.floorflash.server.firmware.origin.Origin.Fetched;
 import io.floorflash.server.firmware.origin.Origin.Metadata;
 import io.floorflash.server.firmware.origin.Origin.Missing;
 import io.floorflash.server.firmware.origin.Origin.NotModified;
+import io.floorflash.server.firmware.origin.Origin;
 import io.floorflash.server.firmware.origin.OriginException;
 import io.floorflash.server.firmware.origin.Origins;
+import io.floorflash.server.metrics.Exposition;
+import io.floorflash.server.testing.TestServer;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
@@ -21,6 +25,9 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -278,6 +285,32 @@ class S3OriginIT {
             server.accept().close();
         } catch (IOException e) {
             // The test closed the server socket: the held connections close with it.
+        }
+    }
+
+    @Test
+    void phonesFetchThroughFloorflashFromTheBucketOnce(@TempDir Path work) throws Exception {
+        Path root = Files.createDirectories(work.resolve("root"));
+        try (TestServer server = TestServer.start(root, Overrides.none()
+                .with(Key.ORIGIN_URL, "s3://" + BUCKET + "/releases")
+                .with(Key.FIRMWARE_CACHE_DIR, work.resolve("cache"))
+                .with(Key.S3_REGION, "us-east-1")
+                .with(Key.S3_ENDPOINT, s3.endpoint().toString())
+                .with(Key.S3_PATH_STYLE_ACCESS, true)
+                .with(Key.S3_CREDENTIALS_FILE, credentialsFile(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))) {
+            Path byCurl = work.resolve("curl.bin");
+            Client.curl(server.port(), "10.1.2/snom320.bin", byCurl).assertDelivered(image, byCurl);
+            Path byHpa = work.resolve("hpa.bin");
+            Client.tftpHpa(server.port(), "10.1.2/snom320.bin", byHpa, "binary").assertDelivered(image, byHpa);
+
+            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                    URI.create(server.operatorUrl("/metrics"))).timeout(QUICKLY).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(Exposition.parse(metrics).samples())
+                    .as("one GetObject with a body for two phones").containsEntry(
+                            "floorflash_origin_fetches_total{result=\"body\"}", 1.0);
+            assertThat(Files.list(work.resolve("cache")).count()).as("the image and its sidecar on disk")
+                    .isGreaterThanOrEqualTo(2);
         }
     }
 

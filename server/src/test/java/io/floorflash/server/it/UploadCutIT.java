@@ -3,9 +3,9 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.floorflash.server.testing.TestServer;
-import io.floorflash.config.Overrides;
 import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferOutcome;
 import java.nio.file.Files;
 import java.nio.file.Path;

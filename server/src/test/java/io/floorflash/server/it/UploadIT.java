@@ -3,11 +3,11 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.floorflash.server.testing.TestServer;
-import io.floorflash.config.TransferPortMode;
-import io.floorflash.config.Overrides;
 import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
+import io.floorflash.config.TransferPortMode;
 import io.floorflash.server.provisioning.UploadFiles;
+import io.floorflash.server.testing.TestServer;
 import io.floorflash.server.transfer.TransferDirection;
 import io.floorflash.server.transfer.TransferOutcome;
 import io.floorflash.server.transfer.TransferSummary;

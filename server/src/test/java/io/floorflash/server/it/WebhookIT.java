@@ -3,13 +3,13 @@ package io.floorflash.server.it;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.floorflash.server.testing.TestServer;
-import io.floorflash.config.Overrides;
-import io.floorflash.config.Key;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.floorflash.config.Key;
+import io.floorflash.config.Overrides;
 import io.floorflash.server.metrics.Exposition;
 import io.floorflash.server.provisioning.WebhookReceiver;
+import io.floorflash.server.testing.TestServer;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;

@@ -15,15 +15,6 @@ import java.util.regex.Pattern;
 public final class Dashboard {
     /** The shipped file, from the server module's directory (where Maven runs its tests). */
     public static final Path FILE = Path.of("..", "packaging", "grafana", "floorflash-fleet.json");
-    /**
-     * Origin metrics the dashboard queries before the origin work that exports them has landed (issue 14, HTTP and
-     * S3 origins, written in parallel). {@code FleetMetricsIT} fails while one of these is missing from {@code
-     * /metrics} unless it is listed here, and fails once a listed one exists: then take it off this list.
-     */
-    public static final Set<String> PENDING_ORIGIN_METRICS = Set.of(
-            "floorflash_origin_fetches_total",
-            "floorflash_origin_errors_total",
-            "floorflash_origin_cache_age_seconds");
     private static final Pattern LABEL_VALUES = Pattern.compile("label_values\\(\\s*([a-zA-Z_:][a-zA-Z0-9_:]*)\\s*,\\s*([a-zA-Z_][a-zA-Z0-9_]*)\\s*\\)");
 
     private final JsonNode root;

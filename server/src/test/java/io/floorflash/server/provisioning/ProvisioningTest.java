@@ -3,8 +3,8 @@ package io.floorflash.server.provisioning;
 import static java.nio.charset.StandardCharsets.UTF_8;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.floorflash.config.Overrides;
 import com.github.benmanes.caffeine.cache.Ticker;
+import io.floorflash.config.Overrides;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsLoader;
 import io.floorflash.protocol.ErrorCode;

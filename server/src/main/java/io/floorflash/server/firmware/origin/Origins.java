@@ -2,7 +2,7 @@ package io.floorflash.server.firmware.origin;
 
 import io.floorflash.config.S3OriginSettings;
 
-/** Builds the {@link Origin} that {@code firmware.origin} names. */
+/** Builds the S3 {@link Origin} that {@code firmware.origin.url} names; {@link PullThrough} builds an HTTP one itself. */
 public final class Origins {
     private Origins() {
     }
