@@ -100,7 +100,8 @@ class FloorPageIT {
             assertThat(text(chromium, refused + ".file")).as("a client's file name is shown as text").isEqualTo(HOSTILE);
             assertThat(text(chromium, refused + ".reason")).isNotEmpty();
             assertThat(count(chromium, "img")).as("no markup from a client ever becomes an element").isZero();
-            assertThat(chromium.evaluate("document.title").asText()).isEqualTo("floorflash — the floor");
+            assertThat(chromium.evaluate("document.title").asText()).as("the node's name, and nothing a client sent")
+                    .isEqualTo("floorflash — " + server.settings().node().name());
             assertThat(chromium.evaluate("document.getElementById('rate').textContent").asText()).endsWith("/s");
             assertThat(chromium.evaluate(PAINTED_CHART_PIXELS).asInt()).as("the throughput line is drawn").isGreaterThan(100);
 

@@ -18,7 +18,6 @@ import java.util.List;
 import java.util.UUID;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -44,8 +43,9 @@ class ContainerImageIT {
     @Test
     void theImageServesAFileOverTftpAsItsUnprivilegedUser() throws Exception {
         String tar = System.getProperty("floorflash.image.tar", "");
-        Assumptions.assumeTrue(!tar.isEmpty() && Files.exists(Path.of(tar)),
-                "no image tarball: build it with mvn -Pimage (README.md, \"Containers and Kubernetes\")");
+        assertThat(!tar.isEmpty() && Files.exists(Path.of(tar)))
+                .as("the image tarball %s: this test runs with mvn -Pimage, which builds it (README.md, \"Containers and"
+                        + " Kubernetes\")", tar).isTrue();
         ExternalProcess.requireOnPath("podman", PODMAN);
         assertThat(podman(List.of("load", "-i", tar), 300).output()).contains("floorflash/floorflash");
 

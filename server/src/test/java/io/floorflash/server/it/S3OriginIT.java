@@ -2,6 +2,7 @@ package io.floorflash.server.it;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.catchThrowableOfType;
+import static org.awaitility.Awaitility.await;
 
 import com.sun.net.httpserver.HttpHandler;
 import com.sun.net.httpserver.HttpServer;
@@ -25,6 +26,7 @@ import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -33,8 +35,14 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Base64;
+import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -51,6 +59,9 @@ class S3OriginIT {
     private static final long TWO_MIB = 2L * 1024 * 1024;
     /** An origin failing on loopback fails at once; this bounds the SDK's retries and backoff around it. */
     private static final Duration QUICKLY = Duration.ofSeconds(5);
+    /** The image as phones ask for it, below the origin's prefix. */
+    private static final String NAME = "10.1.2/snom320.bin";
+    private static final Duration PATIENCE = Duration.ofSeconds(60);
 
     @TempDir
     static Path dir;
@@ -288,29 +299,74 @@ class S3OriginIT {
         }
     }
 
+    /**
+     * The issue's origin scenarios through the S3 API, end to end: fifty phones at once make one GetObject with a
+     * body; a new version in the bucket is served once revalidated; with the S3 server stopped the cached copy is
+     * still served and a name never fetched is refused clearly. A server of its own, since this test stops it.
+     */
     @Test
-    void phonesFetchThroughFloorflashFromTheBucketOnce(@TempDir Path work) throws Exception {
-        Path root = Files.createDirectories(work.resolve("root"));
-        try (TestServer server = TestServer.start(root, Overrides.none()
-                .with(Key.ORIGIN_URL, "s3://" + BUCKET + "/releases")
-                .with(Key.FIRMWARE_CACHE_DIR, work.resolve("cache"))
-                .with(Key.S3_REGION, "us-east-1")
-                .with(Key.S3_ENDPOINT, s3.endpoint().toString())
-                .with(Key.S3_PATH_STYLE_ACCESS, true)
-                .with(Key.S3_CREDENTIALS_FILE, credentialsFile(S3ProxyServer.ACCESS_KEY, S3ProxyServer.SECRET_KEY)))) {
-            Path byCurl = work.resolve("curl.bin");
-            Client.curl(server.port(), "10.1.2/snom320.bin", byCurl).assertDelivered(image, byCurl);
-            Path byHpa = work.resolve("hpa.bin");
-            Client.tftpHpa(server.port(), "10.1.2/snom320.bin", byHpa, "binary").assertDelivered(image, byHpa);
+    void aFloorFetchesThroughFloorflashFromTheBucketOnceAndKeepsServingWhenItStops(@TempDir Path work)
+            throws Exception {
+        S3ProxyServer own = S3ProxyServer.start(Files.createDirectories(work.resolve("s3proxy")));
+        ExecutorService phones = Executors.newFixedThreadPool(50);
+        try {
+            own.createBucket(BUCKET);
+            Path first = SeededFiles.write(work, "first.bin", TWO_MIB, 1);
+            Path second = SeededFiles.write(work, "second.bin", TWO_MIB, 2);
+            own.putWithSha256(BUCKET, "releases/10.1.2/snom320.bin", first);
+            Path root = Files.createDirectories(work.resolve("root"));
+            try (TestServer server = TestServer.start(root, Overrides.none()
+                    .with(Key.ORIGIN_URL, "s3://" + BUCKET + "/releases")
+                    .with(Key.FIRMWARE_CACHE_DIR, work.resolve("cache"))
+                    .with(Key.ORIGIN_REVALIDATE_AFTER, Duration.ofSeconds(1))
+                    .with(Key.S3_REGION, "us-east-1")
+                    .with(Key.S3_ENDPOINT, own.endpoint().toString())
+                    .with(Key.S3_PATH_STYLE_ACCESS, true)
+                    .with(Key.S3_CREDENTIALS_FILE, credentialsFile(S3ProxyServer.ACCESS_KEY,
+                            S3ProxyServer.SECRET_KEY)))) {
+                List<Future<Phone.Result>> floor = new ArrayList<>();
+                for (int i = 1; i <= 50; i++) {
+                    InetAddress phone = phoneAddress(40, i);
+                    floor.add(phones.submit(() -> Phone.fetch(phone, server.port(), NAME, PATIENCE)));
+                }
+                for (Future<Phone.Result> result : floor) {
+                    assertThat(result.get().sha256()).isEqualTo(SeededFiles.sha256(first));
+                }
+                assertThat(bodies(server)).as("one GetObject with a body for fifty phones").isEqualTo(1.0);
+                Path byCurl = work.resolve("curl.bin");
+                Client.curl(server.port(), NAME, byCurl).assertDelivered(first, byCurl);
 
-            String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
-                    URI.create(server.operatorUrl("/metrics"))).timeout(QUICKLY).build(),
-                    HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(Exposition.parse(metrics).samples())
-                    .as("one GetObject with a body for two phones").containsEntry(
-                            "floorflash_origin_fetches_total{result=\"body\"}", 1.0);
-            assertThat(Files.list(work.resolve("cache")).count()).as("the image and its sidecar on disk")
-                    .isGreaterThanOrEqualTo(2);
+                own.putWithSha256(BUCKET, "releases/10.1.2/snom320.bin", second);
+                AtomicInteger next = new AtomicInteger();
+                await("the new version, once revalidated").atMost(Duration.ofSeconds(30))
+                        .until(() -> Phone.fetch(phoneAddress(41, next.incrementAndGet()), server.port(), NAME, PATIENCE)
+                                .sha256(), SeededFiles.sha256(second)::equals);
+                assertThat(bodies(server)).isEqualTo(2.0);
+
+                own.close();
+                assertThat(Phone.fetch(phoneAddress(42, 1), server.port(), NAME, PATIENCE).sha256())
+                        .as("the cached copy while S3 is down").isEqualTo(SeededFiles.sha256(second));
+                Phone.Result never = Phone.fetch(phoneAddress(42, 2), server.port(), "10.1.2/snom820-r.bin", PATIENCE);
+                assertThat(never.error()).startsWith("origin unreachable");
+            }
+        } finally {
+            phones.shutdownNow();
+            own.close();
+        }
+    }
+
+    private static double bodies(TestServer server) throws Exception {
+        String metrics = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(server.operatorUrl("/metrics"))).timeout(QUICKLY).build(),
+                HttpResponse.BodyHandlers.ofString()).body();
+        return Exposition.parse(metrics).samples().getOrDefault("floorflash_origin_fetches_total{result=\"body\"}", 0.0);
+    }
+
+    private static InetAddress phoneAddress(int net, int host) {
+        try {
+            return InetAddress.getByAddress(new byte[] {127, 0, (byte) net, (byte) host});
+        } catch (UnknownHostException e) {
+            throw new IllegalStateException(e);
         }
     }
 
