@@ -7,6 +7,7 @@ import io.floorflash.config.RosterEntry;
 import io.floorflash.config.Settings;
 import io.floorflash.config.SettingsException;
 import io.floorflash.config.SettingsLoader;
+import io.floorflash.protocol.ErrorCode;
 import io.floorflash.protocol.TransferMode;
 import io.floorflash.server.firmware.FirmwareException;
 import io.floorflash.server.firmware.FirmwareImage;
@@ -124,7 +125,13 @@ final class ExplainCommand implements Callable<Integer> {
             out.println("result:   served");
         } catch (CompletionException e) {
             Throwable cause = e.getCause();
-            if (cause instanceof FirmwareException refusal) {
+            if (cause instanceof FirmwareException refusal && refusal.code() == ErrorCode.FILE_NOT_FOUND
+                    && settings.origin().enabled()) {
+                // explain reads the root only: it neither fetches nor fills the node's cache.
+                out.println("origin:   not below the root; the server pulls it from "
+                        + settings.origin().url().orElseThrow() + " (or serves its cached copy from "
+                        + settings.origin().cacheDir() + ")");
+            } else if (cause instanceof FirmwareException refusal) {
                 out.println("refused:  ERROR " + refusal.code().code() + " \"" + refusal.getMessage() + "\"");
             } else {
                 out.println("refused:  ERROR 0 \"Internal server error\" (" + cause + ")");

@@ -107,6 +107,17 @@ class ExplainCommandTest {
     }
 
     @Test
+    void aNameOnlyTheOriginHasIsPulledFromIt() throws IOException {
+        write("floorflash.firmware.origin.url = \"https://repo.example.com/firmware/\"\n"
+                + "floorflash.firmware.cache-dir = \"" + dir.resolve("cache") + "\"\n");
+
+        assertThat(explain("--client", "10.0.9.9", "snom999.bin")).isZero();
+
+        assertThat(out.toString()).contains("origin:   not below the root; the server pulls it from"
+                + " https://repo.example.com/firmware/ (or serves its cached copy from " + dir.resolve("cache") + ")");
+    }
+
+    @Test
     void refusesAClientThatIsNoAddress() {
         assertThat(explain("--client", "phone.example.com", "snom320.bin")).isEqualTo(2);
         assertThat(err.toString()).contains("--client 'phone.example.com' (expected: an IPv4 or IPv6 address)");
