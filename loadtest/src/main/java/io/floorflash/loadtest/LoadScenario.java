@@ -24,25 +24,40 @@ import java.util.Map;
  * @param maxDuration  hard cap on the run: phones still running then count as failed
  * @param threads      event-loop threads of the simulator
  * @param clientBase   when not null, phone N sends from {@code clientBase + (N - 1) % phones} (an IPv4 address),
- *                     so each phone has an address of its own as on a real floor; else every phone sends from the
- *                     server's loopback address (or any address for a remote server)
+ *                     so each phone has an address of its own as on a real floor; else every phone sends from
+ *                     {@code bindAddress}, or the server's loopback address (or any address for a remote server)
+ * @param bindAddress  when not null (and no {@code clientBase}), the one local address every phone binds: it hears
+ *                     only what is sent to that address, as a phone with one address would, not datagrams meant for
+ *                     another address of the same host that happen to name the same port
  */
 record LoadScenario(InetSocketAddress server, String file, ExpectedContent expected, int phones, int transfers,
                     int rampPerSecond, Map<String, String> options, Duration clientTimeout, int clientRetries,
                     double receiveLoss, double sendLoss, long seed, Duration maxDuration, int threads,
-                    InetAddress clientBase) {
+                    InetAddress clientBase, InetAddress bindAddress) {
+    /** A run whose phones have addresses counting up from {@code clientBase}, or the default one. */
+    LoadScenario(InetSocketAddress server, String file, ExpectedContent expected, int phones, int transfers,
+                 int rampPerSecond, Map<String, String> options, Duration clientTimeout, int clientRetries,
+                 double receiveLoss, double sendLoss, long seed, Duration maxDuration, int threads,
+                 InetAddress clientBase) {
+        this(server, file, expected, phones, transfers, rampPerSecond, options, clientTimeout, clientRetries, receiveLoss,
+                sendLoss, seed, maxDuration, threads, clientBase, null);
+    }
+
     /** A run whose phones all send from one address. */
     LoadScenario(InetSocketAddress server, String file, ExpectedContent expected, int phones, int transfers,
                  int rampPerSecond, Map<String, String> options, Duration clientTimeout, int clientRetries,
                  double receiveLoss, double sendLoss, long seed, Duration maxDuration, int threads) {
         this(server, file, expected, phones, transfers, rampPerSecond, options, clientTimeout, clientRetries, receiveLoss,
-                sendLoss, seed, maxDuration, threads, null);
+                sendLoss, seed, maxDuration, threads, null, null);
     }
 
     /** The local address of the transfer numbered {@code id} (from 1), or null for any. */
     InetAddress localAddressOf(int id) {
         if (clientBase != null) {
             return offset(clientBase, (id - 1) % phones);
+        }
+        if (bindAddress != null) {
+            return bindAddress;
         }
         return server.getAddress().isLoopbackAddress() ? server.getAddress() : null;
     }

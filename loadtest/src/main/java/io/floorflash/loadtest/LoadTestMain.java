@@ -102,6 +102,11 @@ public final class LoadTestMain implements Callable<Integer> {
                     + " Linux answers on all of 127.0.0.0/8), so the floor page shows one tile per phone.")
     String clientBase;
 
+    @Option(names = "--bind", paramLabel = "IP",
+            description = "Every phone sends from this one address of this host and hears only what is sent to it"
+                    + " (a test host with several addresses). Default: any address, or the loopback --host.")
+    String bind;
+
     @Option(names = "--allow-remote", description = "Allow a target that is not a loopback address.")
     boolean allowRemote;
 
@@ -202,8 +207,16 @@ public final class LoadTestMain implements Callable<Integer> {
         Duration clientTimeout = clientTimeoutMs != null ? Duration.ofMillis(clientTimeoutMs) : clientProfile.timeout();
         int clientRetries = retries != null ? retries : clientProfile.retries();
         int loopThreads = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+        InetAddress bindAddress = null;
+        if (bind != null) {
+            check(base == null, "--bind and --client-base exclude each other (one address for all, or one each)");
+            check(bind.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*"), "--bind: " + bind
+                    + " (expected: an IP address of this host)");
+            bindAddress = InetAddress.getByName(bind);
+        }
         return new LoadScenario(new InetSocketAddress(address, port), file, content, phones, total, ramp, options,
-                clientTimeout, clientRetries, lossRx, lossTx, seed, Duration.ofSeconds(duration), loopThreads, base);
+                clientTimeout, clientRetries, lossRx, lossTx, seed, Duration.ofSeconds(duration), loopThreads, base,
+                bindAddress);
     }
 
     /** A file that cannot be read is a usage error (exit 2), not a failed transfer (exit 1). */

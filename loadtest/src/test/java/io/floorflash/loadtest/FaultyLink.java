@@ -353,6 +353,8 @@ final class FaultyLink implements AutoCloseable {
         final String device;
         final String address;
         private boolean created;
+        /** The address this side sends from now ({@link #sendFrom}), or null for its own. */
+        private volatile String source;
 
         private Side(String namespace, String device, String address) {
             this.namespace = namespace;
@@ -378,6 +380,11 @@ final class FaultyLink implements AutoCloseable {
             return process;
         }
 
+        /** The address this side sends from now: the last {@link #sendFrom}, else its own. */
+        String source() {
+            return source != null ? source : address;
+        }
+
         /** The log of a process started as {@code name}. */
         Path log(String name) {
             return work.resolve(name + ".log");
@@ -398,6 +405,7 @@ final class FaultyLink implements AutoCloseable {
          * the other side can tell one run's traffic from another's.
          */
         void sendFrom(String extra) {
+            source = extra;
             if (!run("ip", "-o", "addr", "show", "dev", device).contains(" " + extra + "/32 ")) {
                 ip("addr", "add", extra + "/32", "dev", device);
             }

@@ -66,6 +66,21 @@ class LoadTestMainTest {
     }
 
     @Test
+    void bindsEveryPhoneToTheOneAddressGiven() throws Exception {
+        LoadScenario scenario = scenario("--host", "10.77.0.1", "--allow-remote", "--bind", "10.77.0.15", "--phones", "3",
+                "--file", "snom320.bin", "--expect-sha256", SHA256);
+
+        assertThat(scenario.localAddressOf(1).getHostAddress()).isEqualTo("10.77.0.15");
+        assertThat(scenario.localAddressOf(3).getHostAddress()).isEqualTo("10.77.0.15");
+        assertThat(scenario("--host", "10.77.0.1", "--allow-remote", "--file", "x.bin", "--expect-sha256", SHA256)
+                .localAddressOf(1)).as("without --bind a remote server's phones bind any address").isNull();
+        assertThat(execute("--bind", "phone.example.com", "--file", "x.bin", "--expect-sha256", SHA256).err)
+                .contains("--bind: phone.example.com (expected: an IP address of this host)");
+        assertThat(execute("--bind", "127.0.0.2", "--client-base", "127.1.0.1", "--file", "x.bin", "--expect-sha256",
+                SHA256).exitCode).isEqualTo(2);
+    }
+
+    @Test
     void refusesAClientBaseOutsideLoopback() {
         assertThat(execute("--client-base", "10.0.0.1", "--file", "x.bin", "--expect-sha256", SHA256).err)
                 .contains("--client-base: 10.0.0.1 (expected: an IPv4 loopback address such as 127.1.0.1, with room for 100 phones");

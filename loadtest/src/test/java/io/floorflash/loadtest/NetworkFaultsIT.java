@@ -290,7 +290,10 @@ class NetworkFaultsIT {
     private static List<String> loadCommand(int phones, String file, List<String> arguments) {
         List<String> command = new ArrayList<>(List.of(JAVA, "-jar", LOADTEST_JAR.toString(), "--host",
                 FaultyLink.SERVER_ADDRESS, "--allow-remote", "--port", Integer.toString(tftpPort), "--file", file,
-                "--expect-file", WORK.resolve("firmware").resolve(file).toString(), "--phones", Integer.toString(phones)));
+                "--expect-file", WORK.resolve("firmware").resolve(file).toString(), "--phones", Integer.toString(phones),
+                // Bound to the run's own address: a late datagram of an earlier run's transfer (sent to that run's
+                // address and a port it used) must not reach a phone of this run that drew the same port.
+                "--bind", link.phones().source()));
         command.addAll(arguments);
         return command;
     }
