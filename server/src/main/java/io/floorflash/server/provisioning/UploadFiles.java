@@ -11,10 +11,13 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.nio.channels.FileChannel;
 import java.nio.file.FileAlreadyExistsException;
+import java.nio.file.FileVisitResult;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
 import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
 import java.nio.file.StandardOpenOption;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.ThreadPoolExecutor;
@@ -62,9 +65,40 @@ public final class UploadFiles implements AutoCloseable {
             throw new IOException("upload root " + settings.root() + " (" + root + ") and firmware root " + firmwareRoot
                     + " (" + firmware + ") nest: keep uploads outside the firmware root (floorflash.uploads.root)");
         }
+        int swept = sweep(root);
+        if (swept > 0) {
+            log.info("deleted {} temporary upload file{} left below {} by an earlier run that did not stop cleanly",
+                    swept, swept == 1 ? "" : "s", root);
+        }
         ThreadPoolExecutor writers = new ThreadPoolExecutor(settings.writeThreads(), settings.writeThreads(), 0,
                 TimeUnit.SECONDS, new LinkedBlockingQueue<>(QUEUE_LIMIT), new DefaultThreadFactory("floorflash-upload", true));
         return new UploadFiles(settings, root, writers);
+    }
+
+    /**
+     * Deletes the temporary files of uploads that never finished: at start no upload runs, so every file whose name
+     * carries {@link #TEMP_MARK} was left by a run killed mid-upload (a drain deletes its own). Links are not followed.
+     * Blocking; returns how many went.
+     */
+    static int sweep(Path root) throws IOException {
+        int[] deleted = {0};
+        Files.walkFileTree(root, new SimpleFileVisitor<>() {
+            @Override
+            public FileVisitResult visitFile(Path file, BasicFileAttributes attributes) throws IOException {
+                if (attributes.isRegularFile() && file.getFileName().toString().contains(TEMP_MARK)) {
+                    Files.deleteIfExists(file);
+                    deleted[0]++;
+                }
+                return FileVisitResult.CONTINUE;
+            }
+
+            @Override
+            public FileVisitResult visitFileFailed(Path file, IOException e) {
+                log.warn("cannot look at {} for temporary upload files: {}", file, e.toString());
+                return FileVisitResult.CONTINUE;
+            }
+        });
+        return deleted[0];
     }
 
     /** The client's folder name: its address, with an IPv6 address's {@code :} and {@code %} made {@code -} and {@code _}. */

@@ -86,6 +86,19 @@ class UploadFilesTest {
     }
 
     @Test
+    void aStartDeletesTheTemporaryFilesAKilledRunLeftAndNothingElse() throws Exception {
+        Path client = Files.createDirectories(dir.resolve("uploads/10.0.0.7/logs"));
+        Files.writeString(client.resolve(".phone.cfg" + UploadFiles.TEMP_MARK + "123"), "half an upload");
+        Files.writeString(client.resolve("phone.cfg"), "a whole one");
+        Files.writeString(dir.resolve("uploads/10.0.0.7/.boot.log" + UploadFiles.TEMP_MARK + "9"), "another half");
+
+        open(false);
+
+        assertThat(namesIn(client)).containsExactly("phone.cfg");
+        assertThat(namesIn(dir.resolve("uploads/10.0.0.7"))).containsExactly("logs");
+    }
+
+    @Test
     void discardDeletesTheTemporaryFile() throws Exception {
         open(false);
         UploadSink sink = prepared(files.prepare(CLIENT, FirmwareName.of("a.bin")));
