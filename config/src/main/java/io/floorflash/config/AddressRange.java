@@ -14,8 +14,6 @@ import java.util.regex.Pattern;
  * @param prefixLength network bits: 32 (IPv4) or 128 (IPv6) for a single address
  */
 public record AddressRange(InetAddress network, int prefixLength) {
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-    private static final Pattern IPV6_CHARS = Pattern.compile("[0-9A-Fa-f:.]+");
     private static final Pattern PREFIX = Pattern.compile("\\d{1,3}");
 
     public AddressRange {
@@ -30,7 +28,7 @@ public record AddressRange(InetAddress network, int prefixLength) {
     public static Optional<AddressRange> parse(String raw) {
         String text = raw.strip();
         int slash = text.indexOf('/');
-        InetAddress address = literal(slash < 0 ? text : text.substring(0, slash));
+        InetAddress address = IpLiterals.parse(slash < 0 ? text : text.substring(0, slash));
         if (address == null) {
             return Optional.empty();
         }
@@ -54,27 +52,6 @@ public record AddressRange(InetAddress network, int prefixLength) {
         }
     }
 
-    /** {@code raw} as an IPv4 or IPv6 literal (never a DNS lookup), or null. */
-    static InetAddress literal(String raw) {
-        boolean ipv4 = IPV4.matcher(raw).matches();
-        boolean ipv6 = raw.indexOf(':') >= 0 && IPV6_CHARS.matcher(raw).matches();
-        if (ipv4) {
-            for (String part : raw.split("\\.")) {
-                if (Integer.parseInt(part) > 255) {
-                    return null;
-                }
-            }
-        }
-        if (!ipv4 && !ipv6) {
-            return null;
-        }
-        try {
-            return InetAddress.getByName(raw);
-        } catch (UnknownHostException e) {
-            return null;
-        }
-    }
-
     /** A single address rather than a network. */
     public boolean isSingleAddress() {
         return prefixLength == network.getAddress().length * 8;
@@ -82,6 +59,11 @@ public record AddressRange(InetAddress network, int prefixLength) {
 
     /** Whether {@code address} lies in this range (same family, same first {@code prefixLength} bits). */
     public boolean contains(InetAddress address) {
+        return contains(network, prefixLength, address);
+    }
+
+    /** Whether {@code address} shares the first {@code prefixLength} bits of {@code network} (and its family). */
+    static boolean contains(InetAddress network, int prefixLength, InetAddress address) {
         byte[] mine = network.getAddress();
         byte[] theirs = address.getAddress();
         if (mine.length != theirs.length) {

@@ -90,23 +90,7 @@ public record RosterEntry(InetAddress network, int prefixLength, String name) {
 
     /** Whether {@code address} lies in this entry (same family, same first {@code prefixLength} bits). */
     public boolean contains(InetAddress address) {
-        byte[] mine = network.getAddress();
-        byte[] theirs = address.getAddress();
-        if (mine.length != theirs.length) {
-            return false;
-        }
-        int full = prefixLength / 8;
-        for (int i = 0; i < full; i++) {
-            if (mine[i] != theirs[i]) {
-                return false;
-            }
-        }
-        int rest = prefixLength % 8;
-        if (rest == 0) {
-            return true;
-        }
-        int mask = (0xFF << (8 - rest)) & 0xFF;
-        return (mine[full] & mask) == (theirs[full] & mask);
+        return AddressRange.contains(network, prefixLength, address);
     }
 
     @Override
