@@ -1,5 +1,6 @@
 package io.floorflash.server.http;
 
+import io.floorflash.server.secrets.PrivateFile;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.cookie.Cookie;
@@ -7,14 +8,8 @@ import io.netty.handler.codec.http.cookie.CookieHeaderNames;
 import io.netty.handler.codec.http.cookie.DefaultCookie;
 import io.netty.handler.codec.http.cookie.ServerCookieDecoder;
 import io.netty.handler.codec.http.cookie.ServerCookieEncoder;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.Set;
@@ -69,25 +64,8 @@ final class OperatorToken {
      */
     static OperatorToken read(Path file) {
         String where = "floorflash.http.token-file: " + file + ": ";
-        String content;
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException(where + (Files.exists(file) ? "not a regular file" : "no such file")
-                        + " (make one: umask 077; openssl rand -hex 32 > " + file + ")");
-            }
-            checkPrivate(file, where);
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new IllegalStateException(where + "larger than " + MAX_FILE_BYTES + " bytes (" + EXPECTED + ")");
-            }
-            content = new String(Files.readAllBytes(file), StandardCharsets.UTF_8).strip();
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException(where + "no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new IllegalStateException(where + "this user may not read it (give the service's user read access,"
-                    + " or hand it over with systemd's LoadCredential=)", e);
-        } catch (IOException e) {
-            throw new IllegalStateException(where + "cannot be read: " + e.getMessage(), e);
-        }
+        String content = new String(PrivateFile.read(file, where, MAX_FILE_BYTES, EXPECTED,
+                "make one: umask 077; openssl rand -hex 32 > " + file), StandardCharsets.UTF_8).strip();
         if (content.isEmpty()) {
             throw new IllegalStateException(where + "empty (" + EXPECTED + ")");
         }
@@ -96,20 +74,6 @@ final class OperatorToken {
                     + EXPECTED + ")");
         }
         return new OperatorToken(content);
-    }
-
-    /** Refuses a file other users may read or write; group access is the administrator's choice. */
-    private static void checkPrivate(Path file, String where) throws IOException {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return; // not a POSIX file system: its access control is not modes
-        }
-        if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IllegalStateException(where + "other users may read or write it (" + PosixFilePermissions.toString(permissions)
-                    + "); make it private: chmod 600 " + file);
-        }
     }
 
     /** Whether {@code candidate} is the token; takes the same time whatever {@code candidate} is. */

@@ -1,12 +1,8 @@
 package io.floorflash.server.provisioning;
 
-import java.io.IOException;
+import io.floorflash.server.secrets.PrivateFile;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
-import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -51,24 +47,8 @@ public final class WebhookHeaders {
      */
     public static WebhookHeaders read(Path file) {
         String where = KEY + file + ": ";
-        List<String> lines;
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException(where + (Files.exists(file) ? "not a regular file" : "no such file"));
-            }
-            checkPrivate(file, where);
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new IllegalStateException(where + "larger than " + MAX_FILE_BYTES + " bytes (expected: a few"
-                        + " Name: value lines)");
-            }
-            lines = Files.readAllLines(file, StandardCharsets.UTF_8);
-        } catch (NoSuchFileException e) {
-            throw new IllegalStateException(where + "no such file", e);
-        } catch (AccessDeniedException e) {
-            throw new IllegalStateException(where + "this user may not read it", e);
-        } catch (IOException e) {
-            throw new IllegalStateException(where + "cannot be read: " + e.getMessage(), e);
-        }
+        List<String> lines = new String(PrivateFile.read(file, where, MAX_FILE_BYTES, "expected: a few Name: value lines",
+                ""), StandardCharsets.UTF_8).lines().toList();
         List<Map.Entry<String, String>> headers = new ArrayList<>();
         List<String> problems = new ArrayList<>();
         for (int i = 0; i < lines.size(); i++) {
@@ -106,17 +86,5 @@ public final class WebhookHeaders {
     @Override
     public String toString() {
         return headers.stream().map(Map.Entry::getKey).toList().toString();
-    }
-
-    private static void checkPrivate(Path file, String where) throws IOException {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return; // not a POSIX file system: its access control is not modes
-        }
-        if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IllegalStateException(where + "readable or writable by other users (chmod o-rw " + file + ")");
-        }
     }
 }

@@ -175,7 +175,7 @@ class WebhookSenderTest {
         Files.setPosixFilePermissions(bad, PosixFilePermissions.fromString("rw-------"));
 
         assertThatThrownBy(() -> WebhookHeaders.read(open)).hasMessage("floorflash.hooks.webhook.headers-file: " + open
-                + ": readable or writable by other users (chmod o-rw " + open + ")");
+                + ": other users may read or write it (rw-r--r--); make it private: chmod 600 " + open);
         assertThatThrownBy(() -> WebhookHeaders.read(bad)).hasMessage("floorflash.hooks.webhook.headers-file: " + bad
                 + ": line 1: not a header (expected: Name: value); line 2: Content-Type is set by floorflash or the HTTP"
                 + " client (expected: another header, such as Authorization)")

@@ -1,14 +1,9 @@
 package io.floorflash.server.firmware.origin;
 
+import io.floorflash.server.secrets.PrivateFile;
 import java.io.ByteArrayInputStream;
-import java.io.IOException;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermission;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Optional;
-import java.util.Set;
 import software.amazon.awssdk.auth.credentials.AwsBasicCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentials;
 import software.amazon.awssdk.auth.credentials.AwsCredentialsProvider;
@@ -47,7 +42,7 @@ final class S3Credentials {
     /** Reads the {@code [default]} profile's keys from {@code file}, a private file in the AWS credentials format. */
     static AwsCredentials read(Path file) {
         String where = KEY + ": " + file + ": ";
-        byte[] content = readPrivate(file, where);
+        byte[] content = PrivateFile.read(file, where, MAX_FILE_BYTES, EXPECTED, EXPECTED);
         Optional<Profile> found;
         try {
             found = ProfileFile.builder()
@@ -73,37 +68,4 @@ final class S3Credentials {
                 () -> new IllegalStateException(where + "[" + PROFILE + "] has no " + name + " (" + EXPECTED + ")"));
     }
 
-    /** The file's bytes, read here rather than by the SDK so that each failure names the key and the remedy. */
-    private static byte[] readPrivate(Path file, String where) {
-        try {
-            if (!Files.isRegularFile(file)) {
-                throw new IllegalStateException(where + (Files.exists(file) ? "not a regular file" : "no such file")
-                        + " (" + EXPECTED + ")");
-            }
-            checkPrivate(file, where);
-            if (Files.size(file) > MAX_FILE_BYTES) {
-                throw new IllegalStateException(where + "larger than " + MAX_FILE_BYTES + " bytes (" + EXPECTED + ")");
-            }
-            return Files.readAllBytes(file);
-        } catch (AccessDeniedException e) {
-            throw new IllegalStateException(where + "this user may not read it (give the service's user read access,"
-                    + " or hand it over with systemd's LoadCredential=)", e);
-        } catch (IOException e) {
-            throw new IllegalStateException(where + "cannot be read: " + e.getMessage(), e);
-        }
-    }
-
-    /** Refuses a file other users may read or write, as the operator token's file. */
-    private static void checkPrivate(Path file, String where) throws IOException {
-        Set<PosixFilePermission> permissions;
-        try {
-            permissions = Files.getPosixFilePermissions(file);
-        } catch (UnsupportedOperationException e) {
-            return; // not a POSIX file system: its access control is not modes
-        }
-        if (permissions.contains(PosixFilePermission.OTHERS_READ) || permissions.contains(PosixFilePermission.OTHERS_WRITE)) {
-            throw new IllegalStateException(where + "other users may read or write it ("
-                    + PosixFilePermissions.toString(permissions) + "); make it private: chmod 600 " + file);
-        }
-    }
 }
