@@ -43,11 +43,6 @@ public final class Provisioning {
         this.rulebook = new Rulebook(settings);
     }
 
-    /** The rules and groups in force now. */
-    public Rulebook rulebook() {
-        return rulebook;
-    }
-
     /** Puts {@code settings} in force for the requests decided from now on; running transfers keep their images. */
     public void replace(ProvisioningSettings settings) {
         rulebook = new Rulebook(settings);

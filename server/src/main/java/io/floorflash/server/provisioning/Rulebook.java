@@ -26,15 +26,6 @@ public final class Rulebook {
         this.settings = settings;
     }
 
-    public ProvisioningSettings settings() {
-        return settings;
-    }
-
-    /** Whether rules or groups change anything. */
-    public boolean isEmpty() {
-        return settings.rules().isEmpty() && settings.groups().isEmpty();
-    }
-
     /**
      * The decision for {@code requested} from {@code client} (null when its address is not known: then only rules for
      * every client apply, and no group).
